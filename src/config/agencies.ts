@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Agency } from '../model/agency.js';
+import { AgencySchema, describeAgency } from '../model/agency.js';
+import { ConfigError } from './env.js';
+
+/** An identity provider whose tokens an agency's users present. */
+const IssuerSchema = z
+  .object({
+    issuer: z.string().min(1),
+    /** SPKI PEM or public JWK (JSON) file, relative to the config directory. */
+    publicKeyFile: z.string().min(1),
+    algorithm: z.enum(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
+  })
+  .strict();
+export type IssuerConfig = z.infer<typeof IssuerSchema> & { publicKeyPath: string };
+
+const AgenciesFileSchema = z
+  .object({
+    agencies: z.array(AgencySchema.extend({ issuers: z.array(IssuerSchema).default([]) }).strict()).min(1),
+  })
+  .strict();
+
+export interface AgencyDirectory {
+  agencies: Map<string, Agency>;
+  issuers: Map<string, IssuerConfig[]>;
+}
+
+/**
+ * Loads `agencies.yaml` from the config directory. A bad file stops start-up with an
+ * error naming the file and the field.
+ */
+export function loadAgencies(configDir: string): AgencyDirectory {
+  const file = path.join(configDir, 'agencies.yaml');
+  let raw: unknown;
+  try {
+    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot be read as YAML: ${(err as Error).message}`);
+  }
+  const result = AgenciesFileSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ConfigError(`${file}: invalid agency configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const agencies = new Map<string, Agency>();
+  const issuers = new Map<string, IssuerConfig[]>();
+  for (const entry of result.data.agencies) {
+    const { issuers: agencyIssuers, ...agency } = entry;
+    if (agencies.has(agency.id)) throw new ConfigError(`${file}: agency ${agency.id} is listed twice`);
+    agencies.set(agency.id, describeAgency(agency));
+    issuers.set(
+      agency.id,
+      agencyIssuers.map((i) => ({ ...i, publicKeyPath: path.resolve(configDir, i.publicKeyFile) })),
+    );
+  }
+  return { agencies, issuers };
+}

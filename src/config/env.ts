@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { PACKAGE_ROOT } from '../paths.js';
+
+/** Start-up configuration problem: names the variable or file and what was expected. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SGW_HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  SGW_DATA_DIR: z.string().min(1).default('./data'),
+  SGW_CONFIG_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'config')),
+  SGW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SGW_TOKEN_AUDIENCE: z.string().min(1).default('safeguarding-gateway'),
+  SGW_DEV_AUTH: onOff.default(true),
+  SGW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+  SGW_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  configDir: string;
+  logLevel: z.infer<typeof EnvSchema>['SGW_LOG_LEVEL'];
+  tokenAudience: string;
+  devAuth: boolean;
+  maxBodyBytes: number;
+  publicBaseUrl: string;
+}
+
+/**
+ * Reads and validates the gateway's configuration from environment variables. Any
+ * wrong value stops start-up with a message naming the variable and what was expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const result = EnvSchema.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `${name}=${JSON.stringify(env[name])}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.SGW_HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.SGW_DATA_DIR),
+    configDir: path.resolve(e.SGW_CONFIG_DIR),
+    logLevel: e.SGW_LOG_LEVEL,
+    tokenAudience: e.SGW_TOKEN_AUDIENCE,
+    devAuth: e.SGW_DEV_AUTH,
+    maxBodyBytes: e.SGW_MAX_BODY_BYTES,
+    publicBaseUrl: (e.SGW_PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,17 @@
+import type { GatewayError } from './gateway-error.js';
+import { ERROR_CODES } from './codes.js';
+import { GATEWAY_ERROR_SYSTEM } from '../model/systems.js';
+
+/** Renders a GatewayError as a FHIR R4 OperationOutcome with the GW_ERR code in each issue's details. */
+export function toOperationOutcome(err: GatewayError): fhir4.OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: err.issues.map((issue) => ({
+      severity: issue.severity,
+      code: issue.code as fhir4.OperationOutcomeIssue['code'],
+      details: { coding: [{ system: GATEWAY_ERROR_SYSTEM, code: err.code, display: ERROR_CODES[err.code].title }], text: ERROR_CODES[err.code].title },
+      diagnostics: issue.diagnostics,
+      ...(issue.expression ? { expression: issue.expression } : {}),
+    })),
+  };
+}

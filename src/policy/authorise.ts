@@ -1,0 +1,62 @@
+import type { ErrorCode } from '../errors/codes.js';
+import type { Purpose } from './purposes.js';
+import type { Role } from './roles.js';
+
+/** What the caller is: established by the token, never by the request body. */
+export interface Requester {
+  sub: string;
+  agency: string;
+  role: Role;
+  /** The purpose claim as sent (e.g. TREAT) and as the gateway understands it. */
+  purposeClaim: string | null;
+  purpose: Purpose | null;
+}
+
+export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:write' | 'communication:read';
+
+export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
+
+/** One grant: these roles may do the action for these purposes. */
+interface Grant {
+  roles: readonly Role[];
+  purposes: readonly Purpose[];
+}
+
+const HEALTH_CARE: readonly Role[] = ['unscheduled-care', 'scheduled-care'];
+const LA_SAFEGUARDING: readonly Purpose[] = ['safeguarding-s47', 'child-in-need-s17'];
+
+/** Who may do what, for which purposes. Anything not granted here is denied. */
+const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
+  'cpis:query': [
+    { roles: HEALTH_CARE, purposes: ['direct-care'] },
+    { roles: ['la-social-worker'], purposes: LA_SAFEGUARDING },
+  ],
+  'cpis:query-unscheduled': [{ roles: ['unscheduled-care'], purposes: ['direct-care'] }],
+  'plan:write': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
+  'communication:read': [
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
+    { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },
+  ],
+};
+
+/**
+ * Decides whether a requester may perform an action. Deny by default: an action with
+ * no rule, a role not named by the rule, or a missing or unlisted purpose is refused,
+ * and the reason says which.
+ */
+export function authorise(requester: Requester, action: Action): Decision {
+  const grants = Object.hasOwn(GRANTS, action) ? GRANTS[action] : [];
+  const forRole = grants.filter((g) => g.roles.includes(requester.role));
+  if (forRole.length === 0) {
+    const roles = [...new Set(grants.flatMap((g) => g.roles))];
+    return { permit: false, code: 'GW_ERR_FORBIDDEN_ROLE', reason: `role ${requester.role} may not ${action}; allowed roles: ${roles.join(', ') || 'none'}` };
+  }
+  const purposes = [...new Set(forRole.flatMap((g) => g.purposes))];
+  if (requester.purpose === null) {
+    return { permit: false, code: 'GW_ERR_FORBIDDEN_PURPOSE', reason: `${action} needs a purpose_of_use claim; allowed for ${requester.role}: ${purposes.join(', ')}` };
+  }
+  if (!purposes.includes(requester.purpose)) {
+    return { permit: false, code: 'GW_ERR_FORBIDDEN_PURPOSE', reason: `purpose ${requester.purpose} does not permit ${action} by ${requester.role}; allowed: ${purposes.join(', ')}` };
+  }
+  return { permit: true, reason: `${requester.role} for ${requester.purpose}` };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { Agency } from '../model/agency.js';
+import type { Db } from '../store/db.js';
+
+/** What every use case needs, passed in rather than imported so tests can supply their own clock. */
+export interface GatewayContext {
+  db: Db;
+  audit: AuditWriter;
+  agencies: ReadonlyMap<string, Agency>;
+  now: () => Date;
+  publicBaseUrl: string;
+  log: Logger;
+}
+
+/** The agency an id names; configuration guarantees every stored owner is configured. */
+export function agencyOf(ctx: GatewayContext, id: string): Agency {
+  const agency = ctx.agencies.get(id);
+  if (!agency) throw new Error(`agency ${id} is not configured`);
+  return agency;
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { accessNotification, ACCESS_NOTIFICATION } from '../fhir/communication.js';
+import type { AccessRecord } from '../model/access-record.js';
+import type { Person } from '../model/person.js';
+import type { ProtectionPlan } from '../model/protection-plan.js';
+import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
+import type { Requester } from '../policy/authorise.js';
+import { authorise } from '../policy/authorise.js';
+import { recentAccesses, recordAccess } from '../store/access-repo.js';
+import { insertCommunication } from '../store/communications-repo.js';
+import { findPersonByIdentifier } from '../store/people-repo.js';
+import { plansForPerson } from '../store/plans-repo.js';
+import type { AuditScope } from './audit-scope.js';
+import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
+import type { GatewayContext } from './context.js';
+import { agencyOf } from './context.js';
+
+export interface CpisQuery {
+  nhsNumber: string;
+  /** IsUnscheduledAccessEvent: true notifies the owning LA and enters the access history. */
+  unscheduled: boolean;
+}
+
+export interface CpisAnswer {
+  nhsNumber: string;
+  person: Person | null;
+  plans: ProtectionPlan[];
+  accesses: AccessRecord[];
+  today: string;
+}
+
+/** CP-IS keeps a child on the register for 12 months after a plan ends. */
+function twelveMonthsBefore(today: string): string {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The CP-IS question: is this person (by NHS number) on a protection plan or looked
+ * after? Answers the plans, the access history, and — for an unscheduled access — records
+ * the access and notifies each owning local authority, all committed with the audit entry
+ * before anything is returned. A local authority asking sees only its own plans.
+ */
+export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScope, requester: Requester, query: CpisQuery): Promise<CpisAnswer> {
+  const decision = authorise(requester, query.unscheduled ? 'cpis:query-unscheduled' : 'cpis:query');
+  if (!decision.permit) return refuse(ctx, scope, decision);
+
+  const now = ctx.now();
+  const today = now.toISOString().slice(0, 10);
+  const person = await findPersonByIdentifier(ctx.db, NHS_NUMBER_SYSTEM, query.nhsNumber);
+  let plans = person ? await plansForPerson(ctx.db, person.id, twelveMonthsBefore(today)) : [];
+  if (requester.role === 'la-social-worker') plans = plans.filter((p) => p.owner === requester.agency);
+
+  const subjects = person ? [person.id] : [];
+  const records = plans.map((p) => p.id);
+  const auditOutcome = { outcome: 'permit' as const, status: 200, reason: decision.reason, subjects, records };
+
+  if (!person || plans.length === 0) {
+    await auditNow(ctx, scope, auditOutcome);
+    return { nhsNumber: query.nhsNumber, person, plans, accesses: [], today };
+  }
+
+  if (!query.unscheduled) {
+    const accesses = await recentAccesses(ctx.db, person.id);
+    await auditNow(ctx, scope, auditOutcome);
+    return { nhsNumber: query.nhsNumber, person, plans, accesses, today };
+  }
+
+  const accesses = await inAuditedTransaction(ctx, scope, async (tx) => {
+    await recordAccess(tx, {
+      id: randomUUID(),
+      personId: person.id,
+      accessor: { sub: requester.sub, agency: requester.agency, role: requester.role },
+      purpose: requester.purposeClaim ?? '',
+      unscheduled: true,
+      at: now.toISOString(),
+    });
+    const accessorAgency = agencyOf(ctx, requester.agency);
+    for (const owner of new Set(plans.map((p) => p.owner))) {
+      const id = randomUUID();
+      await insertCommunication(tx, {
+        id,
+        recipient: owner,
+        category: ACCESS_NOTIFICATION.code,
+        personId: person.id,
+        createdAt: now.toISOString(),
+        resource: accessNotification({
+          id,
+          at: now.toISOString(),
+          nhsNumber: query.nhsNumber,
+          planIds: plans.filter((p) => p.owner === owner).map((p) => p.id),
+          owner: agencyOf(ctx, owner),
+          accessor: { sub: requester.sub, agency: requester.agency, role: requester.role },
+          accessorAgency,
+          purpose: requester.purposeClaim ?? '',
+        }),
+      });
+    }
+    await auditInTransaction(tx, ctx, scope, auditOutcome);
+    return recentAccesses(tx, person.id);
+  });
+  return { nhsNumber: query.nhsNumber, person, plans, accesses, today };
+}

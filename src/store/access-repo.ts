@@ -1,0 +1,51 @@
+import type { AccessRecord } from '../model/access-record.js';
+import type { Queryable } from './db.js';
+
+export const ACCESS_HISTORY_LIMIT = 25;
+const SAME_USER_WINDOW = '24 hours';
+
+/**
+ * Records one CP-IS access. It is listed in the access history unless the same user at
+ * the same agency already accessed the same person in the previous 24 hours.
+ */
+export async function recordAccess(q: Queryable, access: Omit<AccessRecord, 'listed'>): Promise<AccessRecord> {
+  const [prior] = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM access_events
+     WHERE person_id = $1 AND accessor_agency = $2 AND accessor_sub = $3 AND unscheduled
+       AND at > $4::timestamptz - interval '${SAME_USER_WINDOW}' AND at <= $4::timestamptz`,
+    [access.personId, access.accessor.agency, access.accessor.sub, access.at],
+  );
+  const listed = access.unscheduled && (prior?.n ?? 0) === 0;
+  await q.query(
+    `INSERT INTO access_events (id, person_id, accessor_sub, accessor_agency, accessor_role, purpose, unscheduled, listed, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [access.id, access.personId, access.accessor.sub, access.accessor.agency, access.accessor.role, access.purpose, access.unscheduled, listed, access.at],
+  );
+  return { ...access, listed };
+}
+
+interface AccessRow {
+  id: string;
+  person_id: string;
+  accessor_sub: string;
+  accessor_agency: string;
+  accessor_role: string;
+  purpose: string;
+  unscheduled: boolean;
+  listed: boolean;
+  at: Date;
+}
+
+/** The most recent listed unscheduled accesses to a person, newest first (CP-IS shows 25). */
+export async function recentAccesses(q: Queryable, personId: string, limit = ACCESS_HISTORY_LIMIT): Promise<AccessRecord[]> {
+  const rows = await q.query<AccessRow>('SELECT * FROM access_events WHERE person_id = $1 AND listed ORDER BY at DESC, id DESC LIMIT $2', [personId, limit]);
+  return rows.map((r) => ({
+    id: r.id,
+    personId: r.person_id,
+    accessor: { sub: r.accessor_sub, agency: r.accessor_agency, role: r.accessor_role },
+    purpose: r.purpose,
+    unscheduled: r.unscheduled,
+    listed: r.listed,
+    at: r.at.toISOString(),
+  }));
+}

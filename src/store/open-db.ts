@@ -1,0 +1,21 @@
+import path from 'node:path';
+import type { Config } from '../config/env.js';
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite-db.js';
+import { openPostgres } from './pg-db.js';
+
+/**
+ * Opens the configured database and brings its schema up to date: a PostgreSQL server
+ * when DATABASE_URL is set, else PGlite with its files under the data directory.
+ */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {
+  const db = config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(path.join(config.dataDir, 'pgdata'));
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return db;
+}

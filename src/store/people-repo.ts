@@ -1,0 +1,55 @@
+import type { Identifier, Person } from '../model/person.js';
+import type { Queryable } from './db.js';
+
+/** Finds the person an identifier (system + value) belongs to. */
+export async function findPersonByIdentifier(q: Queryable, system: string, value: string): Promise<Person | null> {
+  const rows = await q.query<{ record: Person }>(
+    'SELECT p.record FROM person_identifiers i JOIN persons p ON p.id = i.person_id WHERE i.system = $1 AND i.value = $2',
+    [system, value],
+  );
+  return rows[0]?.record ?? null;
+}
+
+/** Status 01 (verified) outranks any other; otherwise keep what we had. */
+function mergeIdentifiers(existing: Identifier[], incoming: Identifier[]): Identifier[] {
+  const out = existing.map((i) => ({ ...i }));
+  for (const inc of incoming) {
+    const same = out.find((i) => i.system === inc.system && i.value === inc.value);
+    if (!same) out.push(inc);
+    else if (inc.verificationStatus === '01' || same.verificationStatus === undefined) same.verificationStatus = inc.verificationStatus ?? same.verificationStatus;
+  }
+  return out;
+}
+
+/**
+ * Inserts a person, or merges into the existing one: identifiers are added (a verified
+ * status is never downgraded) and demographics sent this time replace older ones.
+ */
+export async function upsertPerson(q: Queryable, incoming: Person, existing: Person | null): Promise<{ person: Person; created: boolean }> {
+  const person: Person = existing
+    ? {
+        ...existing,
+        identifiers: mergeIdentifiers(existing.identifiers, incoming.identifiers),
+        names: incoming.names.length > 0 ? incoming.names : existing.names,
+        addresses: incoming.addresses.length > 0 ? incoming.addresses : existing.addresses,
+        birthDate: incoming.birthDate ?? existing.birthDate,
+        expectedBirthDate: incoming.expectedBirthDate ?? existing.expectedBirthDate,
+        sex: incoming.sex ?? existing.sex,
+        deathDate: incoming.deathDate ?? existing.deathDate,
+        provenance: incoming.provenance,
+      }
+    : incoming;
+  await q.query(
+    `INSERT INTO persons (id, record) VALUES ($1, $2)
+     ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()`,
+    [person.id, JSON.stringify(person)],
+  );
+  for (const ident of person.identifiers) {
+    await q.query(
+      `INSERT INTO person_identifiers (system, value, person_id, verification_status) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (system, value) DO UPDATE SET verification_status = EXCLUDED.verification_status`,
+      [ident.system, ident.value, person.id, ident.verificationStatus ?? null],
+    );
+  }
+  return { person, created: existing === null };
+}

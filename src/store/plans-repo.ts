@@ -1,0 +1,45 @@
+import type { ProtectionPlan } from '../model/protection-plan.js';
+import type { Queryable } from './db.js';
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The fields whose change makes a re-sent plan an update rather than a repeat. */
+function substance(p: ProtectionPlan): string {
+  return JSON.stringify([p.subjectPersonId, p.kind, p.period.start, p.period.end ?? null, p.owner, p.status, p.securityLabel, p.sourceIdentifiers]);
+}
+
+export async function getPlan(q: Queryable, id: string): Promise<ProtectionPlan | null> {
+  const rows = await q.query<{ record: ProtectionPlan }>('SELECT record FROM protection_plans WHERE id = $1', [id]);
+  return rows[0]?.record ?? null;
+}
+
+/**
+ * Inserts or updates a plan by its deterministic id, so re-sending the same plan never
+ * duplicates it. Reports whether anything changed.
+ */
+export async function upsertPlan(q: Queryable, plan: ProtectionPlan): Promise<WriteOutcome> {
+  const before = await getPlan(q, plan.id);
+  if (before && substance(before) === substance(plan)) return 'unchanged';
+  await q.query(
+    `INSERT INTO protection_plans (id, person_id, owner, kind, start_date, end_date, status, record)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, kind = EXCLUDED.kind, start_date = EXCLUDED.start_date,
+       end_date = EXCLUDED.end_date, status = EXCLUDED.status, record = EXCLUDED.record, updated_at = now()`,
+    [plan.id, plan.subjectPersonId, plan.owner, plan.kind, plan.period.start, plan.period.end ?? null, plan.status, JSON.stringify(plan)],
+  );
+  return before ? 'updated' : 'created';
+}
+
+/**
+ * The plans CP-IS shows for a person: not entered in error, and either open or ended on
+ * or after `endedSince` (CP-IS keeps a child for 12 months after a plan ends).
+ */
+export async function plansForPerson(q: Queryable, personId: string, endedSince: string): Promise<ProtectionPlan[]> {
+  const rows = await q.query<{ record: ProtectionPlan }>(
+    `SELECT record FROM protection_plans
+     WHERE person_id = $1 AND status <> 'entered-in-error' AND (end_date IS NULL OR end_date >= $2)
+     ORDER BY start_date DESC, id`,
+    [personId, endedSince],
+  );
+  return rows.map((r) => r.record);
+}
