@@ -13,7 +13,7 @@ export class ConfigError extends Error {
 const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a whole port number').min(0).max(65535).default(8080),
   SGW_HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
@@ -24,7 +24,7 @@ const EnvSchema = z.object({
   SGW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SGW_TOKEN_AUDIENCE: z.string().min(1).default('safeguarding-gateway'),
   SGW_DEV_AUTH: onOff.default(true),
-  SGW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+  SGW_MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
   SGW_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 

@@ -27,5 +27,6 @@ export async function communicationsFor(q: Queryable, recipient: string, options
      ORDER BY created_at DESC, id DESC LIMIT $3`,
     [recipient, options.since ?? null, options.limit],
   );
-  return rows.map((r) => r.resource);
+  // jsonb does not keep key order; FHIR JSON reads best with resourceType first.
+  return rows.map(({ resource }) => ({ ...resource, resourceType: 'Communication' as const }));
 }

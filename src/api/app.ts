@@ -1,0 +1,61 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import express from 'express';
+import type { TokenVerifier } from '../auth/verify-token.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayContext } from '../services/context.js';
+import { authenticate } from './authenticate.js';
+import { RESOURCE_CAPABILITIES } from './capabilities.js';
+import { errorHandler } from './error-handler.js';
+import { requestContext } from './request-context.js';
+import { communicationsRouter } from './routes/communications.js';
+import { cpisRouter } from './routes/cpis.js';
+import { healthRouter } from './routes/health.js';
+import { metadataRouter } from './routes/metadata.js';
+import { plansRouter } from './routes/plans.js';
+
+export type AuthMiddleware = RequestHandler;
+
+export interface AppOptions {
+  ctx: GatewayContext;
+  verifier: TokenVerifier;
+  maxBodyBytes: number;
+  version: string;
+}
+
+/** Every path the app serves, with its methods, so a wrong method is told 405 rather than 404. */
+function knownMethods(path: string): string[] | null {
+  if (path === '/fhir' || path === '/fhir/') return ['POST'];
+  if (path === '/fhir/metadata') return ['GET'];
+  const type = /^\/fhir\/([A-Za-z]+)$/.exec(path)?.[1];
+  const cap = RESOURCE_CAPABILITIES.find((r) => r.type === type);
+  if (cap) return cap.interactions.map((i) => (i === 'create' ? 'POST' : 'GET'));
+  return null;
+}
+
+/** Builds the express app. Routers are mounted here, by hand, in one place. */
+export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext(ctx.log));
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  const auth = authenticate(verifier);
+  app.use(healthRouter(ctx.db));
+  app.use(metadataRouter(ctx.publicBaseUrl, version, ctx.now().toISOString()));
+  app.use(cpisRouter(ctx, auth));
+  app.use(plansRouter(ctx, auth, maxBodyBytes));
+  app.use(communicationsRouter(ctx, auth));
+
+  app.use((req: Request) => {
+    const methods = knownMethods(req.path);
+    if (methods) throw new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', `${req.method} is not supported on ${req.path}; supported: ${methods.join(', ')}`);
+    throw new GatewayError('GW_ERR_NOT_FOUND', `nothing is served at ${req.method} ${req.path}; see /fhir/metadata`);
+  });
+  app.use(errorHandler(ctx));
+  return app;
+}

@@ -1,0 +1,38 @@
+/**
+ * What the FHIR API implements. The CapabilityStatement is built from this list and a
+ * test calls every entry, so the statement says exactly what is implemented.
+ */
+export interface ResourceCapability {
+  type: 'CareTeam' | 'Flag' | 'Communication';
+  interactions: ('search-type' | 'create')[];
+  searchParams: { name: string; type: 'token' | 'reference' | 'date' | 'number'; documentation: string }[];
+  documentation: string;
+}
+
+const NHS_PARAM = {
+  name: 'patient',
+  type: 'reference' as const,
+  documentation: 'Use with the :identifier modifier only: patient:identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}',
+};
+
+export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
+  {
+    type: 'CareTeam',
+    interactions: ['search-type', 'create'],
+    searchParams: [NHS_PARAM],
+    documentation:
+      'CP-IS query (header IsUnscheduledAccessEvent: true|false) returning plans, the owning LA with its contact numbers, and the 25 most recent unscheduled accesses; create records a local authority plan.',
+  },
+  { type: 'Flag', interactions: ['search-type'], searchParams: [NHS_PARAM], documentation: 'The same plans as Patient Flags style Flags (silent read unless IsUnscheduledAccessEvent: true).' },
+  {
+    type: 'Communication',
+    interactions: ['search-type'],
+    searchParams: [
+      { name: 'recipient', type: 'reference', documentation: "The caller's own agency: Organization/la-383 or la:383" },
+      { name: '_count', type: 'number', documentation: 'Page size, 1 to 500 (default 50), newest first' },
+    ],
+    documentation: "An agency's inbox: CP-IS access notifications.",
+  },
+];
+
+export const SYSTEM_INTERACTIONS = ['transaction', 'batch'] as const;

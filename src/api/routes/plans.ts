@@ -1,0 +1,141 @@
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import { errorFromIssues, GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayIssue } from '../../errors/gateway-error.js';
+import { toOperationOutcome } from '../../errors/operation-outcome.js';
+import { mapCareTeam } from '../../mapping/fhir-plans.js';
+import type { GatewayContext } from '../../services/context.js';
+import { agencyOf } from '../../services/context.js';
+import type { PlanSubmission, PlanWriteResult } from '../../services/record-plans.js';
+import { recordPlans } from '../../services/record-plans.js';
+import { auditNow } from '../../services/audit-scope.js';
+import { toCareTeam } from '../../fhir/plans.js';
+import { audited } from '../authenticate.js';
+import { fhirJsonBody, resourceBody } from '../fhir-body.js';
+import { sendFhir } from '../fhir-response.js';
+import { locals } from '../request-context.js';
+import type { AuthMiddleware } from '../app.js';
+
+type BundleEntry = fhir4.BundleEntry;
+
+/** A plan from a Bundle, with the index of the Patient entry that carried its subject. */
+interface BundleSubmission extends PlanSubmission {
+  patientEntry?: number | undefined;
+}
+
+/** The entries of a transaction or batch Bundle, resolved into plan submissions (CareTeam + its Patient). */
+function planSubmissions(bundle: fhir4.Bundle): { submissions: BundleSubmission[]; issues: GatewayIssue[]; byEntry: Map<number, BundleSubmission> } {
+  const issues: GatewayIssue[] = [];
+  const entries: BundleEntry[] = bundle.entry ?? [];
+  const patients = new Map<string, { resource: fhir4.Patient; path: string; index: number }>();
+  const used = new Set<number>();
+  entries.forEach((e, i) => {
+    const r = e.resource;
+    const path = `Bundle.entry[${i}].resource`;
+    if (!r) issues.push({ severity: 'error', code: 'required', expression: [path], diagnostics: 'each entry needs a resource' });
+    else if (r.resourceType === 'Patient') {
+      if (e.fullUrl) patients.set(e.fullUrl, { resource: r, path, index: i });
+      if (r.id) patients.set(`Patient/${r.id}`, { resource: r, path, index: i });
+    } else if (r.resourceType !== 'CareTeam') {
+      issues.push({ severity: 'error', code: 'not-supported', expression: [`${path}.resourceType`], diagnostics: `expected Patient or CareTeam, received ${r.resourceType}` });
+    }
+  });
+  const submissions: BundleSubmission[] = [];
+  const byEntry = new Map<number, BundleSubmission>();
+  entries.forEach((e, i) => {
+    if (e.resource?.resourceType !== 'CareTeam') return;
+    const path = `Bundle.entry[${i}].resource`;
+    const ref = e.resource.subject?.reference;
+    const patient = ref ? patients.get(ref) : undefined;
+    if (patient) used.add(patient.index);
+    const mapped = mapCareTeam(e.resource, path, patient);
+    if (!mapped.ok) issues.push(...mapped.issues);
+    else {
+      const s: BundleSubmission = { draft: mapped.value, path, patientEntry: patient?.index };
+      submissions.push(s);
+      byEntry.set(i, s);
+    }
+  });
+  for (const p of new Set(patients.values())) {
+    if (!used.has(p.index)) issues.push({ severity: 'error', code: 'business-rule', expression: [p.path], diagnostics: 'this Patient is not the subject of any CareTeam in the Bundle; POST /fhir records protection plans with their subjects' });
+  }
+  if (entries.length === 0) issues.push({ severity: 'error', code: 'required', expression: ['Bundle.entry'], diagnostics: 'the Bundle has no entries' });
+  return { submissions, issues, byEntry };
+}
+
+function location(r: PlanWriteResult): string {
+  return `CareTeam/${r.plan.id}`;
+}
+
+function statusLine(r: PlanWriteResult): string {
+  return r.outcome === 'created' ? '201 Created' : '200 OK';
+}
+
+/** POST /fhir/CareTeam and POST /fhir (transaction or batch Bundle): a local authority records its plans. */
+export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, maxBodyBytes: number): Router {
+  const router = Router();
+  const body = fhirJsonBody(maxBodyBytes);
+
+  router.post('/fhir/CareTeam', audited('create', 'CareTeam'), authenticate, ...body, async (req: Request, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    const careTeam = resourceBody<fhir4.CareTeam>(req, 'CareTeam');
+    const mapped = mapCareTeam(careTeam, 'CareTeam');
+    if (!mapped.ok) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', mapped.issues);
+    const [result] = await recordPlans(ctx, auditScope!, requester!, [{ draft: mapped.value, path: 'CareTeam' }], 'fhir-r4-json');
+    if (!result) throw new GatewayError('GW_ERR_INTERNAL', 'no plan was recorded');
+    res.setHeader('Location', `${ctx.publicBaseUrl}/fhir/${location(result)}`);
+    sendFhir(res, result.outcome === 'created' ? 201 : 200, toCareTeam(result.plan, result.nhsNumber, agencyOf(ctx, result.plan.owner), ctx.now().toISOString().slice(0, 10)));
+  });
+
+  router.post('/fhir', audited('create', 'Bundle'), authenticate, ...body, async (req: Request, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    const bundle = resourceBody<fhir4.Bundle>(req, 'Bundle');
+    if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
+      throw new GatewayError('GW_ERR_INVALID_RESOURCE', `POST /fhir takes a transaction or batch Bundle, received type ${JSON.stringify(bundle.type ?? null)}`, { expression: 'Bundle.type' });
+    }
+    const { submissions, issues, byEntry } = planSubmissions(bundle);
+    const entries = bundle.entry ?? [];
+
+    if (bundle.type === 'transaction') {
+      if (issues.length > 0) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', issues);
+      const results = await recordPlans(ctx, auditScope!, requester!, submissions, 'fhir-r4-json');
+      const resultFor = new Map(submissions.map((s, i) => [s, results[i]]));
+      const patientCreated = new Set(submissions.filter((s, i) => results[i]?.personCreated && s.draft.person).map((s) => s.patientEntry));
+      sendFhir(res, 200, {
+        resourceType: 'Bundle',
+        type: 'transaction-response',
+        entry: entries.map((e, i) => {
+          const r = byEntry.has(i) ? resultFor.get(byEntry.get(i)!) : undefined;
+          if (r) return { response: { status: statusLine(r), location: location(r) } };
+          return { response: { status: patientCreated.has(i) ? '201 Created' : '200 OK' } };
+        }),
+      });
+      return;
+    }
+
+    // Batch: each CareTeam stands alone; an entry that fails carries its own OperationOutcome.
+    if (submissions.length === 0) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', issues.length > 0 ? issues : [{ severity: 'error', code: 'required', expression: ['Bundle.entry'], diagnostics: 'no CareTeam entries' }]);
+    const responses: fhir4.BundleEntryResponse[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const s = byEntry.get(i);
+      const entryIssues = issues.filter((iss) => iss.expression?.some((x) => x.startsWith(`Bundle.entry[${i}]`)));
+      if (!s) {
+        const outcome = entryIssues.length > 0 ? toOperationOutcome(errorFromIssues('GW_ERR_INVALID_RESOURCE', entryIssues)) : undefined;
+        responses.push({ status: outcome ? '422 Unprocessable Entity' : '200 OK', ...(outcome ? { outcome } : {}) });
+        continue;
+      }
+      const scope = { ...auditScope!, audited: false };
+      try {
+        const [r] = await recordPlans(ctx, scope, requester!, [s], 'fhir-r4-json');
+        responses.push(r ? { status: statusLine(r), location: location(r) } : { status: '400 Bad Request' });
+      } catch (err) {
+        if (!(err instanceof GatewayError) || err.status >= 500) throw err;
+        if (!scope.audited) await auditNow(ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}` });
+        responses.push({ status: `${err.status}`, outcome: toOperationOutcome(err) });
+      }
+    }
+    auditScope!.audited = true;
+    sendFhir(res, 200, { resourceType: 'Bundle', type: 'batch-response', entry: responses.map((response) => ({ response })) });
+  });
+  return router;
+}

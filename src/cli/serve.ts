@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import type { Config } from '../config/env.js';
+import { createGateway } from '../gateway.js';
+
+/** Runs the gateway until SIGTERM or SIGINT, then stops taking requests, finishes those in flight and closes. */
+export async function serve(config: Config): Promise<void> {
+  const gateway = await createGateway(config);
+  const { log } = gateway.ctx;
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = gateway.app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info({ port, host: config.host, database: gateway.ctx.db.kind, devAuth: config.devAuth }, 'gateway listening');
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  console.error(
+    [
+      '',
+      `Safeguarding Gateway listening on ${base} (database: ${gateway.ctx.db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
+      `  capability statement: curl ${base}/fhir/metadata`,
+      ...(config.devAuth
+        ? [
+            '  get a development token in another terminal, e.g.:',
+            '    npx sgw token --agency ods:RR8 --role unscheduled-care --purpose TREAT',
+            '    npx sgw token --agency la:383 --role la-social-worker --purpose safeguarding-s47',
+            '  (the README walks through recording a plan, querying it and reading the LA notification)',
+          ]
+        : ['  development tokens are off (SGW_DEV_AUTH=off): present tokens from your agency identity provider']),
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(() => {
+      gateway
+        .close()
+        .then(() => {
+          log.info('stopped');
+          process.exit(0);
+        })
+        .catch(() => process.exit(1));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type express from 'express';
+import { createApp } from './api/app.js';
+import { AuditWriter } from './audit/audit-writer.js';
+import { loadOrCreateDevKeys } from './auth/dev-keys.js';
+import { TokenVerifier } from './auth/verify-token.js';
+import type { AgencyDirectory } from './config/agencies.js';
+import { loadAgencies } from './config/agencies.js';
+import type { Config } from './config/env.js';
+import { createLogger } from './log.js';
+import { PACKAGE_ROOT } from './paths.js';
+import type { GatewayContext } from './services/context.js';
+import { syncAgencies } from './store/agencies-repo.js';
+import type { Db } from './store/db.js';
+import { openDatabase } from './store/open-db.js';
+
+export interface Gateway {
+  app: express.Express;
+  ctx: GatewayContext;
+  directory: AgencyDirectory;
+  /** Writes out pending audit entries and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** An already-migrated database (tests); else the configured one is opened. */
+  db?: Db;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Assembles the gateway from configuration: agencies, database (migrated), keys, audit
+ * writer and the HTTP app. Configuration is read and checked before the database opens.
+ */
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const directory = loadAgencies(config.configDir);
+  const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
+  const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
+  const db = options.db ?? (await openDatabase(config));
+  try {
+    await syncAgencies(db, directory.agencies.values());
+  } catch (err) {
+    if (!options.db) await db.close();
+    throw err;
+  }
+  const audit = new AuditWriter(db);
+  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log };
+  const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
+  return {
+    app,
+    ctx,
+    directory,
+    async close() {
+      await audit.flush();
+      if (!options.db) await db.close();
+    },
+  };
+}

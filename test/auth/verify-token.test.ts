@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AgencyDirectory } from '../../src/config/agencies.js';
+import { loadAgencies } from '../../src/config/agencies.js';
+import type { DevKeys } from '../../src/auth/dev-keys.js';
+import { DEV_ISSUER, loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
+import { mintDevToken } from '../../src/auth/mint-token.js';
+import { TokenVerifier } from '../../src/auth/verify-token.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+const AUD = 'safeguarding-gateway';
+let keys: DevKeys;
+let directory: AgencyDirectory;
+let verifier: TokenVerifier;
+
+async function refusal(token: string, v = verifier): Promise<string> {
+  try {
+    await v.verify(token);
+  } catch (err) {
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe('GW_ERR_AUTH_INVALID');
+    expect((err as GatewayError).status).toBe(401);
+    return (err as GatewayError).message;
+  }
+  throw new Error('the token was accepted');
+}
+
+function signed(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: string | number; key?: DevKeys['privateKey'] } = {}) {
+  const jwt = new SignJWT({ agency: 'ods:RR8', role: 'unscheduled-care', purpose_of_use: 'TREAT', ...claims })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer(opts.iss ?? DEV_ISSUER)
+    .setAudience(opts.aud ?? AUD)
+    .setSubject('user-1')
+    .setIssuedAt()
+    .setExpirationTime(opts.exp ?? '1h');
+  return jwt.sign(opts.key ?? keys.privateKey);
+}
+
+beforeAll(async () => {
+  keys = await loadOrCreateDevKeys(fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-keys-')));
+  directory = loadAgencies(path.join(PACKAGE_ROOT, 'config'));
+  verifier = await TokenVerifier.create(directory, AUD, keys.publicKey);
+});
+
+describe('token verification', () => {
+  it('accepts a token minted by sgw token and reads who, where, role and purpose', async () => {
+    const token = await mintDevToken(keys, directory, { agency: 'ods:RR8', role: 'unscheduled-care', purpose: 'TREAT', sub: 'dr-a', audience: AUD, expiresInSeconds: 60 });
+    expect(await verifier.verify(token)).toEqual({ sub: 'dr-a', agency: 'ods:RR8', role: 'unscheduled-care', purposeClaim: 'TREAT', purpose: 'direct-care' });
+  });
+
+  it('refuses a tampered token (payload changed after signing)', async () => {
+    const token = await signed({});
+    const [h, p, s] = token.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    payload.role = 'scheduled-care';
+    const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+    expect(await refusal(forged)).toMatch(/signature/);
+  });
+
+  it('refuses an expired token', async () => {
+    expect(await refusal(await signed({}, { exp: Math.floor(Date.now() / 1000) - 3600 }))).toMatch(/expired/);
+  });
+
+  it('refuses a token for another audience', async () => {
+    expect(await refusal(await signed({}, { aud: 'some-other-service' }))).toMatch(/audience/);
+  });
+
+  it('refuses a token from an untrusted issuer', async () => {
+    expect(await refusal(await signed({}, { iss: 'https://evil.example' }))).toMatch(/issuer/);
+  });
+
+  it('refuses a token signed by a key the gateway does not trust', async () => {
+    const other = await generateKeyPair('ES256');
+    expect(await refusal(await signed({}, { key: other.privateKey }))).toMatch(/signature/);
+  });
+
+  it('refuses alg none', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ iss: DEV_ISSUER, aud: AUD, sub: 'x', agency: 'ods:RR8', role: 'unscheduled-care', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+    await refusal(`${header}.${body}.`);
+  });
+
+  it('refuses garbage', async () => {
+    expect(await refusal('not-a-jwt')).toMatch(/well-formed/);
+  });
+
+  it('refuses an agency that is not configured', async () => {
+    expect(await refusal(await signed({ agency: 'ods:ZZZ' }))).toMatch(/not a participating agency/);
+  });
+
+  it('refuses a role that the agency cannot hold, and an unknown role', async () => {
+    expect(await refusal(await signed({ role: 'la-social-worker' }))).toMatch(/local-authority/);
+    expect(await refusal(await signed({ role: 'superuser' }))).toMatch(/not one of/);
+  });
+
+  it('refuses an unknown purpose but lets a missing purpose through for the policy to deny', async () => {
+    expect(await refusal(await signed({ purpose_of_use: 'CURIOSITY' }))).toMatch(/purpose/);
+    const r = await verifier.verify(await signed({ purpose_of_use: undefined }));
+    expect(r.purpose).toBeNull();
+  });
+
+  it('trusts an issuer configured for an agency with its public key file, and only for that agency', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-idp-'));
+    const idp = await generateKeyPair('ES256', { extractable: true });
+    fs.writeFileSync(path.join(dir, 'leeds.pem'), await exportSPKI(idp.publicKey));
+    fs.writeFileSync(
+      path.join(dir, 'agencies.yaml'),
+      'agencies:\n  - id: la:383\n    name: Leeds\n    issuers:\n      - issuer: https://login.leeds.example\n        publicKeyFile: leeds.pem\n  - id: la:201\n    name: City of London\n',
+    );
+    const prod = await TokenVerifier.create(loadAgencies(dir), AUD, null);
+    const good = await signed({ agency: 'la:383', role: 'la-social-worker', purpose_of_use: 'safeguarding-s47' }, { iss: 'https://login.leeds.example', key: idp.privateKey });
+    expect((await prod.verify(good)).agency).toBe('la:383');
+    const elsewhere = await signed({ agency: 'la:201', role: 'la-social-worker' }, { iss: 'https://login.leeds.example', key: idp.privateKey });
+    expect(await refusal(elsewhere, prod)).toMatch(/not trusted for agency la:201/);
+    // With dev auth off, the development issuer is not trusted at all.
+    expect(await refusal(await signed({ agency: 'la:383', role: 'la-social-worker' }), prod)).toMatch(/not trusted/);
+  });
+});
+
+describe('sgw token (minting)', () => {
+  it('refuses an unknown agency, a role the agency cannot hold, and an unknown purpose', async () => {
+    const base = { sub: 'u', audience: AUD, expiresInSeconds: 60 };
+    await expect(mintDevToken(keys, directory, { ...base, agency: 'ods:RYX', role: 'unscheduled-care' })).rejects.toThrow(/unknown agency/);
+    await expect(mintDevToken(keys, directory, { ...base, agency: 'ods:RR8', role: 'la-social-worker' })).rejects.toThrow(/local-authority/);
+    await expect(mintDevToken(keys, directory, { ...base, agency: 'ods:RR8', role: 'nurse' })).rejects.toThrow(/not one of/);
+    await expect(mintDevToken(keys, directory, { ...base, agency: 'ods:RR8', role: 'unscheduled-care', purpose: 'FUN' })).rejects.toThrow(/unknown purpose/);
+  });
+
+  it('keeps the key pair across restarts (same data directory, same key)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-keys-'));
+    const a = await loadOrCreateDevKeys(dir);
+    const b = await loadOrCreateDevKeys(dir);
+    expect(b.kid).toBe(a.kid);
+    const mode = fs.statSync(path.join(dir, 'keys', 'dev-signing-key.jwk.json')).mode & 0o777;
+    expect(mode).toBe(0o600);
+  });
+});
