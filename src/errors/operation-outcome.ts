@@ -8,7 +8,7 @@ export function toOperationOutcome(err: GatewayError): fhir4.OperationOutcome {
     resourceType: 'OperationOutcome',
     issue: err.issues.map((issue) => ({
       severity: issue.severity,
-      code: issue.code as fhir4.OperationOutcomeIssue['code'],
+      code: issue.code,
       details: { coding: [{ system: GATEWAY_ERROR_SYSTEM, code: err.code, display: ERROR_CODES[err.code].title }], text: ERROR_CODES[err.code].title },
       diagnostics: issue.diagnostics,
       ...(issue.expression ? { expression: issue.expression } : {}),

@@ -2,13 +2,13 @@ import pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { OID, parseDate, parseInt8 } from './db.js';
 
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => {
     if (oid === OID.INT8) return parseInt8;
     if (oid === OID.DATE) return parseDate;
     return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 /**
  * Opens a pool on a PostgreSQL server. `schema`, when given, becomes the search_path

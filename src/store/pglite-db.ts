@@ -30,6 +30,7 @@ function acquireLock(lockFile: string): () => void {
       if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
         throw new Error(
           `the embedded database in ${path.dirname(lockFile)} is in use by process ${holder}; stop that gateway first, or set DATABASE_URL to use a PostgreSQL server`,
+          { cause: err },
         );
       }
       fs.rmSync(lockFile, { force: true }); // stale lock from a process that died
