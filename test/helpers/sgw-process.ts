@@ -1,0 +1,55 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+const ENTRY = path.join(PACKAGE_ROOT, 'test', 'helpers', 'sgw-entry.ts');
+const NODE_ARGS = ['--import', 'tsx', ENTRY];
+
+/** Runs `sgw …` to completion. */
+export function sgw(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...NODE_ARGS, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', cwd: PACKAGE_ROOT, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface RunningGateway {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `sgw serve` on a free port and waits until it prints where it listens. */
+export async function startGateway(env: NodeJS.ProcessEnv): Promise<RunningGateway> {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: { ...process.env, PORT: '0', ...env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    child,
+    baseUrl,
+    output: () => out,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
