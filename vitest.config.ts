@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'postgres',
-          include: ['test/store/**/*.int.test.ts', 'test/api/**/*.int.test.ts', 'test/cli/**/*.int.test.ts'],
+          include: ['test/store/**/*.int.test.ts', 'test/api/**/*.int.test.ts', 'test/cli/**/*.int.test.ts', 'test/docs/**/*.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           env: {

@@ -8,8 +8,7 @@ import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { recentAccesses, recordAccess } from '../store/access-repo.js';
 import { insertCommunication } from '../store/communications-repo.js';
-import { findPersonByIdentifier } from '../store/people-repo.js';
-import { plansForPerson } from '../store/plans-repo.js';
+import { cpisLookup } from '../store/cpis-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
@@ -48,8 +47,9 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
 
   const now = ctx.now();
   const today = now.toISOString().slice(0, 10);
-  const person = await findPersonByIdentifier(ctx.db, NHS_NUMBER_SYSTEM, query.nhsNumber);
-  let plans = person ? await plansForPerson(ctx.db, person.id, twelveMonthsBefore(today)) : [];
+  const found = await cpisLookup(ctx.db, NHS_NUMBER_SYSTEM, query.nhsNumber, twelveMonthsBefore(today));
+  const person = found?.person ?? null;
+  let plans = found?.plans ?? [];
   if (requester.role === 'la-social-worker') plans = plans.filter((p) => p.owner === requester.agency);
 
   const subjects = person ? [person.id] : [];
@@ -62,9 +62,8 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
   }
 
   if (!query.unscheduled) {
-    const accesses = await recentAccesses(ctx.db, person.id);
     await auditNow(ctx, scope, auditOutcome);
-    return { nhsNumber: query.nhsNumber, person, plans, accesses, today };
+    return { nhsNumber: query.nhsNumber, person, plans, accesses: found?.accesses ?? [], today };
   }
 
   const accesses = await inAuditedTransaction(ctx, scope, async (tx) => {

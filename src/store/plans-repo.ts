@@ -29,17 +29,3 @@ export async function upsertPlan(q: Queryable, plan: ProtectionPlan): Promise<Wr
   );
   return before ? 'updated' : 'created';
 }
-
-/**
- * The plans CP-IS shows for a person: not entered in error, and either open or ended on
- * or after `endedSince` (CP-IS keeps a child for 12 months after a plan ends).
- */
-export async function plansForPerson(q: Queryable, personId: string, endedSince: string): Promise<ProtectionPlan[]> {
-  const rows = await q.query<{ record: ProtectionPlan }>(
-    `SELECT record FROM protection_plans
-     WHERE person_id = $1 AND status <> 'entered-in-error' AND (end_date IS NULL OR end_date >= $2)
-     ORDER BY start_date DESC, id`,
-    [personId, endedSince],
-  );
-  return rows.map((r) => r.record);
-}

@@ -11,7 +11,8 @@ import { recentAccesses, recordAccess } from '../../src/store/access-repo.js';
 import { syncAgencies } from '../../src/store/agencies-repo.js';
 import { migrate } from '../../src/store/migrate.js';
 import { findPersonByIdentifier, upsertPerson } from '../../src/store/people-repo.js';
-import { getPlan, plansForPerson, upsertPlan } from '../../src/store/plans-repo.js';
+import { getPlan, upsertPlan } from '../../src/store/plans-repo.js';
+import { cpisLookup } from '../../src/store/cpis-repo.js';
 import type { TestDb } from '../helpers/test-db.js';
 import { createTestDb } from '../helpers/test-db.js';
 import path from 'node:path';
@@ -90,8 +91,10 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
   it('lists plans ended within the last 12 months and never entered-in-error ones', async () => {
     await upsertPlan(t.db, plan('plan-old', 'p1', { period: { start: '2020-01-01', end: '2024-01-01' } }));
     await upsertPlan(t.db, plan('plan-eie', 'p1', { status: 'entered-in-error' }));
-    const ids = (await plansForPerson(t.db, 'p1', '2025-11-20')).map((p) => p.id);
-    expect(ids).toEqual(['plan-1']);
+    const found = await cpisLookup(t.db, NHS, '9990000018', '2025-11-20');
+    expect(found?.person.id).toBe('p1');
+    expect(found?.plans.map((p) => p.id)).toEqual(['plan-1']);
+    expect(await cpisLookup(t.db, NHS, '9990000026', '2025-11-20')).toBeNull();
   });
 
   it('refuses a plan that ends before it starts, at the database too', async () => {
@@ -106,6 +109,13 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
     expect((await a('dr-b', '2026-11-21T09:59:30Z', 'a3')).listed).toBe(true); // another user
     expect((await a('dr-a', '2026-11-22T10:00:01Z', 'a4')).listed).toBe(true); // > 24 h after the last
     expect((await recentAccesses(t.db, 'p1')).map((r) => r.id)).toEqual(['a4', 'a3', 'a1']);
+    // The one-statement CP-IS lookup gives the same history, with the same instants.
+    const found = await cpisLookup(t.db, NHS, '9990000018', '2025-11-20');
+    expect(found?.accesses.map((r) => [r.id, r.at, r.accessor.sub])).toEqual([
+      ['a4', '2026-11-22T10:00:01.000Z', 'dr-a'],
+      ['a3', '2026-11-21T09:59:30.000Z', 'dr-b'],
+      ['a1', '2026-11-20T10:00:00.000Z', 'dr-a'],
+    ]);
   });
 
   it('chains audit entries and verifies them; group commit keeps order under concurrency', async () => {

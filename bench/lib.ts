@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export const BENCH_DIR = path.dirname(new URL(import.meta.url).pathname);
+
+export interface Target<T> {
+  info: T;
+  stop(): Promise<void>;
+}
+
+/** Starts a bench server in its own process (so the load generator does not share its core) and reads its ready line. */
+export async function startTarget<T>(script: string, env: NodeJS.ProcessEnv = {}): Promise<Target<T>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'servers', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<T>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as T);
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    info,
+    stop: () =>
+      new Promise((resolve) => {
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  errors: number;
+  non2xx: number;
+  bytesPerResponse: number;
+}
+
+/** Runs a bounded load (time-limited) with autocannon and summarises it. */
+export async function load(opts: autocannon.Options): Promise<LoadResult> {
+  const r = await autocannon({ duration: 5, ...opts });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    p999: r.latency.p99_9,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    bytesPerResponse: r.requests.total > 0 ? Math.round(r.throughput.total / r.requests.total) : 0,
+  };
+}
+
+export function machine(): string {
+  return `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** Appends a dated section to bench/RESULTS.md. */
+export function record(title: string, lines: string[]): void {
+  const file = path.join(BENCH_DIR, 'RESULTS.md');
+  const section = [`## ${new Date().toISOString().slice(0, 10)} — ${title}`, '', `Machine: ${machine()}.`, '', ...lines, ''].join('\n');
+  fs.appendFileSync(file, `\n${section}`);
+}

@@ -1,0 +1,70 @@
+// Bench target: the gateway on a fresh embedded (or DATABASE_URL) database, seeded with
+// synthetic people, a tenth of them on a plan. Prints one JSON line when ready.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
+import { mintDevToken } from '../../src/auth/mint-token.js';
+import { loadConfig } from '../../src/config/env.js';
+import { createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/log.js';
+import { deterministicId } from '../../src/model/ids.js';
+import { nhsCheckDigit } from '../../src/model/nhs-number.js';
+import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
+import type { Db } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPostgres } from '../../src/store/pg-db.js';
+
+const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-'));
+const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent' });
+// On a PostgreSQL server the bench works in its own schema and drops it afterwards.
+const schema = `sgw_bench_${process.pid}`;
+let dropSchema = (): Promise<void> => Promise.resolve();
+let benchDb: Db | undefined;
+if (config.databaseUrl) {
+  const admin = openPostgres(config.databaseUrl, { max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  benchDb = openPostgres(config.databaseUrl, { schema, max: 10 });
+  await migrate(benchDb);
+  dropSchema = async () => {
+    await benchDb?.close();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.close();
+  };
+}
+const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}) });
+const { db } = gateway.ctx;
+
+const nhsNumbers: string[] = [];
+const onPlan: string[] = [];
+const provenance = { agency: 'la:383', format: 'fhir-r4-json', receivedAt: new Date().toISOString() };
+for (let i = 0, n = 0; nhsNumbers.length < people; n++) {
+  const nine = `999${String(n).padStart(6, '0')}`;
+  const check = nhsCheckDigit(nine);
+  if (check === null) continue;
+  const nhs = `${nine}${check}`;
+  nhsNumbers.push(nhs);
+  const personId = deterministicId('Person', NHS_NUMBER_SYSTEM, nhs);
+  const person = { id: personId, identifiers: [{ system: NHS_NUMBER_SYSTEM, value: nhs, verificationStatus: '01' }], names: [], addresses: [], owner: 'la:383', provenance, securityLabel: 'N' };
+  await db.query('INSERT INTO persons (id, record) VALUES ($1, $2)', [personId, JSON.stringify(person)]);
+  await db.query('INSERT INTO person_identifiers (system, value, person_id, verification_status) VALUES ($1, $2, $3, $4)', [NHS_NUMBER_SYSTEM, nhs, personId, '01']);
+  if (i++ % 10 === 0) {
+    const planId = deterministicId('ProtectionPlan', 'la:383', nhs);
+    const plan = { id: planId, subjectPersonId: personId, kind: 'child-protection-plan', period: { start: '2026-01-01' }, owner: 'la:383', status: 'recorded', sourceIdentifiers: [], provenance, securityLabel: 'N' };
+    await db.query("INSERT INTO protection_plans (id, person_id, owner, kind, start_date, status, record) VALUES ($1, $2, 'la:383', 'child-protection-plan', '2026-01-01', 'recorded', $3)", [planId, personId, JSON.stringify(plan)]);
+    onPlan.push(nhs);
+  }
+}
+const keys = await loadOrCreateDevKeys(dataDir);
+const token = (agency: string, role: string, purpose: string) => mintDevToken(keys, gateway.directory, { agency, role, purpose, sub: 'bench-user', audience: config.tokenAudience, expiresInSeconds: 3600 });
+const server = gateway.app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT')]).then(([unscheduled, scheduled]) => {
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, people, onPlan: onPlan.slice(0, 500), tokens: { unscheduled, scheduled } })}\n`);
+  });
+});
+process.on('SIGTERM', () => {
+  server.close(() => void gateway.close().then(dropSchema).then(() => process.exit(0)));
+  server.closeAllConnections();
+});
