@@ -1,10 +1,10 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayContext } from '../services/context.js';
 import { authenticate } from './authenticate.js';
-import { RESOURCE_CAPABILITIES } from './capabilities.js';
+import { RESOURCE_CAPABILITIES } from '../fhir/capabilities.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './request-context.js';
 import { communicationsRouter } from './routes/communications.js';
@@ -12,8 +12,6 @@ import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
 import { metadataRouter } from './routes/metadata.js';
 import { plansRouter } from './routes/plans.js';
-
-export type AuthMiddleware = RequestHandler;
 
 export interface AppOptions {
   ctx: GatewayContext;

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { AuditEntry } from '../model/audit-entry.js';
@@ -15,8 +15,10 @@ export function audited(action: AuditEntry['action'], resourceType: string) {
   };
 }
 
+export type AuthMiddleware = RequestHandler;
+
 /** Requires `Authorization: Bearer <JWT>` and records who the caller is. */
-export function authenticate(verifier: TokenVerifier) {
+export function authenticate(verifier: TokenVerifier): AuthMiddleware {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('Authorization');
     if (!header) throw new GatewayError('GW_ERR_AUTH_MISSING', 'send Authorization: Bearer <token>; `sgw token` mints one in development', { expression: 'Authorization' });

@@ -1,4 +1,4 @@
-import { RESOURCE_CAPABILITIES, SYSTEM_INTERACTIONS } from '../api/capabilities.js';
+import { RESOURCE_CAPABILITIES, SYSTEM_INTERACTIONS } from './capabilities.js';
 
 /** The CapabilityStatement served at /fhir/metadata, built from the implemented capabilities. */
 export function capabilityStatement(baseUrl: string, version: string, date: string): fhir4.CapabilityStatement {

@@ -6,6 +6,12 @@ export function organizationId(agencyId: string): string {
   return agencyId.replace(':', '-');
 }
 
+/** The agency id of an Organization id or reference (`la-383`, `Organization/la-383`, or `la:383` as given). */
+export function agencyIdFromOrganization(ref: string): string {
+  const bare = ref.replace(/^Organization\//, '');
+  return bare.includes(':') ? bare : bare.replace('-', ':');
+}
+
 export function organizationReference(agency: Pick<Agency, 'id' | 'name'>): fhir4.Reference {
   return { reference: `Organization/${organizationId(agency.id)}`, display: agency.name };
 }

@@ -1,4 +1,5 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
+import { agencyIdFromOrganization } from '../fhir/organization.js';
 import { agencyIdProblem } from '../model/agency.js';
 import type { VerificationStatus } from '../model/nhs-number.js';
 import { checkNhsNumber, VERIFICATION_STATUSES } from '../model/nhs-number.js';
@@ -33,7 +34,7 @@ export interface PlanDraft {
   person?: Omit<Person, 'id' | 'owner' | 'provenance' | 'securityLabel'> | undefined;
 }
 
-export type Mapped<T> = { ok: true; value: T; warnings: GatewayIssue[] } | { ok: false; issues: GatewayIssue[] };
+export type Mapped<T> = { ok: true; value: T } | { ok: false; issues: GatewayIssue[] };
 
 const CARE_TEAM_STATUSES = ['proposed', 'active', 'suspended', 'inactive', 'entered-in-error'];
 const DATE = /^(\d{4}-\d{2}-\d{2})(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/;
@@ -91,7 +92,7 @@ function readOwner(ref: fhir4.Reference, path: string, issues: GatewayIssue[]): 
   let id: string | undefined;
   if (ref.identifier?.system === AGENCY_ID_SYSTEM) id = ref.identifier.value;
   else if (ref.identifier?.system === DFE_LA_CODE_SYSTEM) id = `la:${ref.identifier.value ?? ''}`;
-  else if (ref.reference?.startsWith('Organization/')) id = ref.reference.slice('Organization/'.length).replace('-', ':');
+  else if (ref.reference?.startsWith('Organization/')) id = agencyIdFromOrganization(ref.reference);
   if (!id) {
     issues.push(error('required', path, `expected a reference Organization/la-NNN or an identifier with system ${AGENCY_ID_SYSTEM} or ${DFE_LA_CODE_SYSTEM}`));
     return undefined;
@@ -129,7 +130,6 @@ export function mapPatient(patient: fhir4.Patient, path: string): Mapped<{ nhsNu
   if (issues.length > 0 || !nhs) return { ok: false, issues };
   return {
     ok: true,
-    warnings: [],
     value: {
       nhsNumber: nhs.value,
       status: nhs.status,
@@ -218,7 +218,6 @@ export function mapCareTeam(careTeam: fhir4.CareTeam, path: string, subjectPatie
   if (issues.length > 0 || !kinds[0] || !periodStart || !nhsNumber) return { ok: false, issues };
   return {
     ok: true,
-    warnings: [],
     value: {
       kind: kinds[0],
       nhsNumber,

@@ -59,6 +59,7 @@ export async function recordPlans(ctx: GatewayContext, scope: AuditScope, reques
   return inAuditedTransaction(ctx, scope, async (tx) => {
     const results: PlanWriteResult[] = [];
     const issues: GatewayIssue[] = [];
+    let onlyUnverified = true;
     for (const { draft, path } of submissions) {
       const existing = await findPersonByIdentifier(tx, NHS_NUMBER_SYSTEM, draft.nhsNumber);
       const known = existing?.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM && i.value === draft.nhsNumber)?.verificationStatus;
@@ -95,16 +96,14 @@ export async function recordPlans(ctx: GatewayContext, scope: AuditScope, reques
         securityLabel: draft.securityLabel,
       });
       if (!parsed.success) {
+        onlyUnverified = false;
         for (const i of parsed.error.issues) issues.push({ severity: 'error', code: 'invalid', expression: [`${path}.${i.path.join('.')}`], diagnostics: i.message });
         continue;
       }
       const outcome = await upsertPlan(tx, parsed.data);
       results.push({ plan: parsed.data, outcome, nhsNumber: draft.nhsNumber, person, personCreated: created });
     }
-    if (issues.length > 0) {
-      const notVerified = issues.every((i) => i.code === 'business-rule');
-      throw errorFromIssues(notVerified ? 'GW_ERR_NHS_NUMBER_NOT_VERIFIED' : 'GW_ERR_INVALID_RESOURCE', issues);
-    }
+    if (issues.length > 0) throw errorFromIssues(onlyUnverified ? 'GW_ERR_NHS_NUMBER_NOT_VERIFIED' : 'GW_ERR_INVALID_RESOURCE', issues);
     if (results.length === 0) throw new GatewayError('GW_ERR_INVALID_RESOURCE', 'the request holds no protection plan');
     await auditInTransaction(tx, ctx, scope, {
       action: results.some((r) => r.outcome === 'created') ? 'create' : 'update',

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { searchset } from '../../fhir/bundle.js';
+import { agencyIdFromOrganization } from '../../fhir/organization.js';
 import { agencyIdProblem } from '../../model/agency.js';
 import type { GatewayContext } from '../../services/context.js';
 import { readInbox } from '../../services/communications.js';
@@ -9,13 +10,12 @@ import { audited } from '../authenticate.js';
 import { sendFhir } from '../fhir-response.js';
 import { locals } from '../request-context.js';
 import { countParam, searchParams } from '../search-params.js';
-import type { AuthMiddleware } from '../app.js';
+import type { AuthMiddleware } from '../authenticate.js';
 
 /** Accepts `Organization/la-383`, `la-383` or `la:383`. */
 function recipientParam(raw: string | undefined): string {
   if (!raw) throw new GatewayError('GW_ERR_MISSING_PARAMETER', 'search parameter recipient is required: your own agency, as Organization/la-383 or la:383', { expression: 'recipient' });
-  const bare = raw.replace(/^Organization\//, '');
-  const id = bare.includes(':') ? bare : bare.replace('-', ':');
+  const id = agencyIdFromOrganization(raw);
   const problem = agencyIdProblem(id);
   if (problem) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `recipient '${raw}': ${problem}`, { expression: 'recipient' });
   return id;

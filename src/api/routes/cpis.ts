@@ -13,7 +13,7 @@ import { audited } from '../authenticate.js';
 import { sendFhir } from '../fhir-response.js';
 import { locals } from '../request-context.js';
 import { nhsNumberParam, searchParams, unscheduledHeader } from '../search-params.js';
-import type { AuthMiddleware } from '../app.js';
+import type { AuthMiddleware } from '../authenticate.js';
 
 /** The plans (match), their owning LAs with contact numbers (include) and the access history (include). */
 function renderAnswer(ctx: GatewayContext, answer: CpisAnswer, as: 'CareTeam' | 'Flag'): SearchEntry[] {

@@ -14,7 +14,7 @@ import { audited } from '../authenticate.js';
 import { fhirJsonBody, resourceBody } from '../fhir-body.js';
 import { sendFhir } from '../fhir-response.js';
 import { locals } from '../request-context.js';
-import type { AuthMiddleware } from '../app.js';
+import type { AuthMiddleware } from '../authenticate.js';
 
 type BundleEntry = fhir4.BundleEntry;
 
@@ -24,7 +24,8 @@ interface BundleSubmission extends PlanSubmission {
 }
 
 /** The entries of a transaction or batch Bundle, resolved into plan submissions (CareTeam + its Patient). */
-function planSubmissions(bundle: fhir4.Bundle): { submissions: BundleSubmission[]; issues: GatewayIssue[]; byEntry: Map<number, BundleSubmission> } {
+/** Entry index → plan submission (a Map keeps entry order), plus every problem found. */
+function planSubmissions(bundle: fhir4.Bundle): { byEntry: Map<number, BundleSubmission>; issues: GatewayIssue[] } {
   const issues: GatewayIssue[] = [];
   const entries: BundleEntry[] = bundle.entry ?? [];
   const patients = new Map<string, { resource: fhir4.Patient; path: string; index: number }>();
@@ -40,7 +41,6 @@ function planSubmissions(bundle: fhir4.Bundle): { submissions: BundleSubmission[
       issues.push({ severity: 'error', code: 'not-supported', expression: [`${path}.resourceType`], diagnostics: `expected Patient or CareTeam, received ${r.resourceType}` });
     }
   });
-  const submissions: BundleSubmission[] = [];
   const byEntry = new Map<number, BundleSubmission>();
   entries.forEach((e, i) => {
     if (e.resource?.resourceType !== 'CareTeam') return;
@@ -51,16 +51,14 @@ function planSubmissions(bundle: fhir4.Bundle): { submissions: BundleSubmission[
     const mapped = mapCareTeam(e.resource, path, patient);
     if (!mapped.ok) issues.push(...mapped.issues);
     else {
-      const s: BundleSubmission = { draft: mapped.value, path, patientEntry: patient?.index };
-      submissions.push(s);
-      byEntry.set(i, s);
+      byEntry.set(i, { draft: mapped.value, path, patientEntry: patient?.index });
     }
   });
   for (const p of new Set(patients.values())) {
     if (!used.has(p.index)) issues.push({ severity: 'error', code: 'business-rule', expression: [p.path], diagnostics: 'this Patient is not the subject of any CareTeam in the Bundle; POST /fhir records protection plans with their subjects' });
   }
   if (entries.length === 0) issues.push({ severity: 'error', code: 'required', expression: ['Bundle.entry'], diagnostics: 'the Bundle has no entries' });
-  return { submissions, issues, byEntry };
+  return { byEntry, issues };
 }
 
 function location(r: PlanWriteResult): string {
@@ -93,7 +91,8 @@ export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, m
     if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
       throw new GatewayError('GW_ERR_INVALID_RESOURCE', `POST /fhir takes a transaction or batch Bundle, received type ${JSON.stringify(bundle.type ?? null)}`, { expression: 'Bundle.type' });
     }
-    const { submissions, issues, byEntry } = planSubmissions(bundle);
+    const { byEntry, issues } = planSubmissions(bundle);
+    const submissions = [...byEntry.values()];
     const entries = bundle.entry ?? [];
 
     if (bundle.type === 'transaction') {
