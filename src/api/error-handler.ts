@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
+import { isDatabaseUnavailable } from '../store/db.js';
 import { toOperationOutcome } from '../errors/operation-outcome.js';
 import type { GatewayContext } from '../services/context.js';
 import { auditNow } from '../services/audit-scope.js';
@@ -20,6 +21,7 @@ function toGatewayError(err: unknown, log: Logger, requestId: string): GatewayEr
   if (type === 'entity.parse.failed') return new GatewayError('GW_ERR_MALFORMED_BODY', 'the body is not well-formed JSON', { expression: 'body' });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 JSON');
   if (type === 'request.aborted') return new GatewayError('GW_ERR_MALFORMED_BODY', 'the request body was cut short');
+  if (isDatabaseUnavailable(err)) return new GatewayError('GW_ERR_DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly');
   const e = err as { name?: string; code?: string; stack?: string } | null;
   // The message is left out on purpose: driver errors can quote the values they failed on.
   log.error({ reqId: requestId, errName: e?.name, errCode: e?.code, stack: e?.stack?.split('\n').slice(1, 8).join('\n') }, 'unexpected error');
@@ -42,7 +44,9 @@ export function errorHandler(ctx: GatewayContext) {
           reason: `${gwErr.code}: ${gwErr.message}`.slice(0, 1000),
         });
       } catch (auditErr) {
-        gwErr = auditErr instanceof GatewayError ? auditErr : toGatewayError(auditErr, ctx.log, requestId);
+        // The answer becomes 503 (no data without audit), unless it already is one: then its
+        // cause (say, the database has gone) is the more useful thing to tell the caller.
+        if (gwErr.status !== 503) gwErr = auditErr instanceof GatewayError ? auditErr : toGatewayError(auditErr, ctx.log, requestId);
       }
     }
     if (gwErr.status >= 500) ctx.log.warn({ reqId: requestId, code: gwErr.code }, 'request failed');

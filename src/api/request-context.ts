@@ -18,13 +18,13 @@ export function locals(res: Response): Locals {
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Gives every request an id (the caller's X-Request-ID when well-formed), echoes it, and
+ * Gives every request an id (the caller's X-Request-ID, or CP-IS TraceID, when well-formed), echoes it, and
  * logs one line when the response finishes: method, route, status and time. The query
  * string is never logged, since CP-IS queries carry NHS numbers in it.
  */
 export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const offered = req.get('X-Request-ID');
+    const offered = req.get('X-Request-ID') ?? req.get('TraceID'); // CP-IS clients send TraceID
     const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
     locals(res).requestId = requestId;
     res.setHeader('X-Request-ID', requestId);

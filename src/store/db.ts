@@ -16,6 +16,21 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+const UNREACHABLE_MESSAGES = /pool after calling end|Connection terminated|PGlite is closed|timeout exceeded when trying to connect/i;
+
+/**
+ * True when an error means the database cannot be reached or has gone away (as opposed to
+ * a statement that failed): SQLSTATE class 08, server shutdown, too many connections, a
+ * refused or dropped socket, or a closed pool / PGlite instance.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (UNREACHABLE_CODES.has(code) || code.startsWith('08')) return true;
+  return typeof e?.message === 'string' && UNREACHABLE_MESSAGES.test(e.message);
+}
+
 /** Postgres type OIDs whose default JS parsing the gateway overrides on both engines. */
 export const OID = { INT8: 20, DATE: 1082 } as const;
 

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { DEV_ISSUER } from '../../src/auth/dev-keys.js';
 import { verifyAuditChain } from '../../src/audit/verify.js';
 import { careTeam, CPP, LAC, NHS_SYSTEM, planBundle, testNhsNumber, UNBORN } from '../helpers/fixtures.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
@@ -259,6 +261,23 @@ describe('CP-IS query errors', () => {
     const res = await cpis(nhs, `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`);
     expect(res.status).toBe(401);
     expect(code(res)).toBe('GW_ERR_AUTH_INVALID');
+  });
+
+  it('401 for an expired token and for a token meant for another service', async () => {
+    const sign = (aud: string, exp: number) =>
+      new SignJWT({ agency: 'ods:RR8', role: 'unscheduled-care', purpose_of_use: 'TREAT' })
+        .setProtectedHeader({ alg: 'ES256', kid: t.keys.kid })
+        .setIssuer(DEV_ISSUER)
+        .setSubject('dr-1')
+        .setAudience(aud)
+        .setExpirationTime(exp)
+        .sign(t.keys.privateKey);
+    const now = Math.floor(Date.now() / 1000);
+    let res = await cpis(nhs, await sign('safeguarding-gateway', now - 120));
+    expect([res.status, code(res), res.body.issue[0].diagnostics]).toEqual([401, 'GW_ERR_AUTH_INVALID', 'the token has expired']);
+    res = await cpis(nhs, await sign('another-service', now + 600));
+    expect(res.status).toBe(401);
+    expect(res.body.issue[0].diagnostics).toMatch(/audience/);
   });
 
   it('403 for a role that may not query, and for a missing purpose', async () => {

@@ -57,5 +57,7 @@ describe('operations endpoints', () => {
     expect(mine.headers['x-request-id']).toBe('trace-123');
     const bad = await request(t.gateway.app).get('/health/live').set('X-Request-ID', 'has spaces; and / slashes');
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const cpis = await request(t.gateway.app).get('/health/live').set('TraceID', 'cpis-trace-9');
+    expect(cpis.headers['x-request-id']).toBe('cpis-trace-9');
   });
 });

@@ -19,7 +19,7 @@ export async function createTestDb(): Promise<TestDb> {
   if (!url) {
     const db = await openPglite();
     await migrate(db);
-    return { db, dispose: () => db.close() };
+    return { db, dispose: () => db.close().catch(() => undefined) };
   }
   const schema = `sgw_test_${randomBytes(6).toString('hex')}`;
   const admin = openPostgres(url, { max: 1 });
@@ -29,7 +29,7 @@ export async function createTestDb(): Promise<TestDb> {
   return {
     db,
     async dispose() {
-      await db.close();
+      await db.close().catch(() => undefined);
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.close();
     },

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { DevKeys } from '../../src/auth/dev-keys.js';
 import { loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
 import { mintDevToken } from '../../src/auth/mint-token.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -17,6 +18,7 @@ export interface TestGateway {
   clock: { now: Date; advance(ms: number): void };
   /** Every log line the gateway wrote, for tests that check what logs contain. */
   logLines: string[];
+  keys: DevKeys;
   token(agency: string, role: string, purpose?: string, sub?: string): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function createTestGateway(start = new Date('2026-11-20T10:00:00Z')
     testDb,
     clock,
     logLines,
+    keys,
     token: (agency, role, purpose, sub = 'user-1') =>
       mintDevToken(keys, gateway.directory, { agency, role, purpose, sub, audience: config.tokenAudience, expiresInSeconds: 3600 }),
     async dispose() {
