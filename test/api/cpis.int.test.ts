@@ -151,6 +151,17 @@ describe('CP-IS semantics', () => {
     expect(accessEvents(res.body).map((e) => e.agent[0].who.identifier.value)).toEqual(['dr-1', 'dr-2', 'dr-1']);
   });
 
+  it('lists a burst of simultaneous queries by one user once, and notifies for each', async () => {
+    const nhs = testNhsNumber(450);
+    await record(careTeam(nhs));
+    const notesBefore = (await inbox()).body.total;
+    const burst = await Promise.all(Array.from({ length: 12 }, () => cpis(nhs, ed)));
+    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
+    const res = await cpis(nhs, ed, false);
+    expect(accessEvents(res.body)).toHaveLength(1);
+    expect((await inbox()).body.total).toBe(notesBefore + 12);
+  });
+
   it('returns the 25 most recent accesses, newest first', async () => {
     const nhs = testNhsNumber(500);
     await record(careTeam(nhs));
