@@ -11,6 +11,7 @@ import { communicationsRouter } from './routes/communications.js';
 import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
 import { metadataRouter } from './routes/metadata.js';
+import { organizationsRouter } from './routes/organizations.js';
 import { plansRouter } from './routes/plans.js';
 
 export interface AppOptions {
@@ -24,10 +25,12 @@ export interface AppOptions {
 function knownMethods(path: string): string[] | null {
   if (path === '/fhir' || path === '/fhir/') return ['POST'];
   if (path === '/fhir/metadata') return ['GET'];
-  const type = /^\/fhir\/([A-Za-z]+)$/.exec(path)?.[1];
-  const cap = RESOURCE_CAPABILITIES.find((r) => r.type === type);
-  if (cap) return cap.interactions.map((i) => (i === 'create' ? 'POST' : 'GET'));
-  return null;
+  const m = /^\/fhir\/([A-Za-z]+)(\/[^/]+)?$/.exec(path);
+  const cap = RESOURCE_CAPABILITIES.find((r) => r.type === m?.[1]);
+  if (!cap) return null;
+  const wanted = m?.[2] ? ['read'] : ['search-type', 'create'];
+  const methods = cap.interactions.filter((i) => wanted.includes(i)).map((i) => (i === 'create' ? 'POST' : 'GET'));
+  return methods.length > 0 ? methods : null;
 }
 
 /** Builds the express app. Routers are mounted here, by hand, in one place. */
@@ -48,6 +51,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(cpisRouter(ctx, auth));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
   app.use(communicationsRouter(ctx, auth));
+  app.use(organizationsRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

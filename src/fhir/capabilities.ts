@@ -3,8 +3,8 @@
  * test calls every entry, so the statement says exactly what is implemented.
  */
 export interface ResourceCapability {
-  type: 'CareTeam' | 'Flag' | 'Communication';
-  interactions: ('search-type' | 'create')[];
+  type: 'CareTeam' | 'Flag' | 'Communication' | 'Organization';
+  interactions: ('read' | 'search-type' | 'create')[];
   searchParams: { name: string; type: 'token' | 'reference' | 'date' | 'number'; documentation: string }[];
   documentation: string;
 }
@@ -18,10 +18,10 @@ const NHS_PARAM = {
 export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
   {
     type: 'CareTeam',
-    interactions: ['search-type', 'create'],
+    interactions: ['read', 'search-type', 'create'],
     searchParams: [NHS_PARAM],
     documentation:
-      'CP-IS query (header IsUnscheduledAccessEvent: true|false) returning plans, the owning LA with its contact numbers, and the 25 most recent unscheduled accesses; create records a local authority plan.',
+      'CP-IS query (header IsUnscheduledAccessEvent: true|false) returning plans, the owning LA with its contact numbers, and the 25 most recent unscheduled accesses; create records a local authority plan; read is for the owning local authority only.',
   },
   { type: 'Flag', interactions: ['search-type'], searchParams: [NHS_PARAM], documentation: 'The same plans as Patient Flags style Flags (silent read unless IsUnscheduledAccessEvent: true).' },
   {
@@ -33,6 +33,7 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
     ],
     documentation: "An agency's inbox: CP-IS access notifications.",
   },
+  { type: 'Organization', interactions: ['read'], searchParams: [], documentation: 'Participating agencies: name and office-hours / out-of-hours numbers (id la-383, ods-RR8, …).' },
 ];
 
 export const SYSTEM_INTERACTIONS = ['transaction', 'batch'] as const;

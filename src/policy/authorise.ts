@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:write' | 'communication:read';
+export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -32,6 +32,8 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
     { roles: ['la-social-worker'], purposes: LA_SAFEGUARDING },
   ],
   'cpis:query-unscheduled': [{ roles: ['unscheduled-care'], purposes: ['direct-care'] }],
+  // Health reads plans only through the CP-IS query, so that access is recorded and the LA told.
+  'plan:read': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
   'plan:write': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },

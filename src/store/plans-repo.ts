@@ -29,3 +29,15 @@ export async function upsertPlan(q: Queryable, plan: ProtectionPlan): Promise<Wr
   );
   return before ? 'updated' : 'created';
 }
+
+/** A plan with its subject's identifier in the given system (the NHS number), or null. */
+export async function getPlanWithSubject(q: Queryable, id: string, system: string): Promise<{ plan: ProtectionPlan; nhsNumber: string | null } | null> {
+  const rows = await q.query<{ record: ProtectionPlan; value: string | null }>(
+    `SELECT pp.record, i.value FROM protection_plans pp
+     LEFT JOIN person_identifiers i ON i.person_id = pp.person_id AND i.system = $2
+     WHERE pp.id = $1 LIMIT 1`,
+    [id, system],
+  );
+  const row = rows[0];
+  return row ? { plan: row.record, nhsNumber: row.value } : null;
+}

@@ -21,11 +21,12 @@ describe('GET /fhir/metadata', () => {
   it('lists exactly the resources and interactions that answer, and they all do', async () => {
     const { body } = await request(t.gateway.app).get('/fhir/metadata');
     const listed: string[] = body.rest[0].resource.flatMap((r: any) => r.interaction.map((i: any) => `${r.type}:${i.code}`));
-    expect(listed.sort()).toEqual(['CareTeam:create', 'CareTeam:search-type', 'Communication:search-type', 'Flag:search-type']);
+    expect(listed.sort()).toEqual(['CareTeam:create', 'CareTeam:read', 'CareTeam:search-type', 'Communication:search-type', 'Flag:search-type', 'Organization:read']);
     // Each listed interaction reaches its handler: unauthenticated calls get 401, never 404 or 405.
     for (const entry of listed) {
       const [type, code] = entry.split(':');
-      const res = code === 'create' ? await request(t.gateway.app).post(`/fhir/${type}`).send({}) : await request(t.gateway.app).get(`/fhir/${type}`);
+      const path = code === 'read' ? `/fhir/${type}/some-id` : `/fhir/${type}`;
+      const res = code === 'create' ? await request(t.gateway.app).post(path).send({}) : await request(t.gateway.app).get(path);
       expect([entry, res.status]).toEqual([entry, 401]);
     }
     expect(body.rest[0].interaction.map((i: any) => i.code).sort()).toEqual(['batch', 'transaction']);
@@ -40,6 +41,10 @@ describe('GET /fhir/metadata', () => {
     expect(res.status).toBe(405);
     expect(res.body.issue[0].details.coding[0].code).toBe('GW_ERR_METHOD_NOT_ALLOWED');
     res = await request(t.gateway.app).post('/fhir/Flag');
+    expect(res.status).toBe(405);
+    res = await request(t.gateway.app).get('/fhir/Flag/some-id'); // Flag has no read
+    expect(res.status).toBe(404);
+    res = await request(t.gateway.app).put('/fhir/CareTeam/some-id');
     expect(res.status).toBe(405);
   });
 });

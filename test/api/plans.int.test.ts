@@ -94,6 +94,40 @@ describe('recording plans', () => {
   });
 });
 
+describe('reading a plan back by id', () => {
+  it('the owning LA follows Location to its plan; read is audited', async () => {
+    const nhs = testNhsNumber(1500);
+    const created = await post('/fhir/CareTeam', careTeam(nhs, { id: 'R-1' }));
+    const path = new URL(created.headers.location as string).pathname;
+    const res = await request(t.gateway.app).get(path).set('Authorization', `Bearer ${la}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ resourceType: 'CareTeam', id: created.body.id, subject: { identifier: { value: nhs } } });
+    const [last] = await t.testDb.db.query<{ entry: any }>('SELECT entry FROM audit_log ORDER BY seq DESC LIMIT 1');
+    expect(last!.entry).toMatchObject({ action: 'read', resourceType: 'CareTeam', outcome: 'permit', records: [created.body.id] });
+  });
+
+  it('another LA gets 404 (existence not confirmed); health gets 403 and must use the CP-IS query', async () => {
+    const created = await post('/fhir/CareTeam', careTeam(testNhsNumber(1510)));
+    const london = await t.token('la:201', 'la-social-worker', 'safeguarding-s47');
+    let res = await request(t.gateway.app).get(`/fhir/CareTeam/${created.body.id}`).set('Authorization', `Bearer ${london}`);
+    expect(res.status).toBe(404);
+    expect(errorCode(res)).toBe('GW_ERR_NOT_FOUND');
+    res = await request(t.gateway.app).get(`/fhir/CareTeam/${created.body.id}`).set('Authorization', `Bearer ${ed}`);
+    expect(res.status).toBe(403);
+    res = await request(t.gateway.app).get('/fhir/CareTeam/no-such-plan').set('Authorization', `Bearer ${la}`);
+    expect(res.status).toBe(404);
+  });
+
+  it('the managing organisation in a plan resolves to the LA and its numbers', async () => {
+    const res = await request(t.gateway.app).get('/fhir/Organization/la-383').set('Authorization', `Bearer ${ed}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ resourceType: 'Organization', id: 'la-383', name: 'Leeds City Council' });
+    expect(res.body.telecom).toHaveLength(2);
+    expect((await request(t.gateway.app).get('/fhir/Organization/la-999').set('Authorization', `Bearer ${ed}`)).status).toBe(404);
+    expect((await request(t.gateway.app).get('/fhir/Organization/la-383')).status).toBe(401);
+  });
+});
+
 describe('only the owning local authority changes its plans', () => {
   it('another LA cannot record a plan managed by Leeds, and changes nothing', async () => {
     const nhs = testNhsNumber(2000);

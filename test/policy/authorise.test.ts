@@ -16,6 +16,9 @@ const PERMITTED: [Role, Action, string][] = [
   ['la-social-worker', 'cpis:query', 'safeguarding-s47'],
   ['la-social-worker', 'cpis:query', 'child-in-need-s17'],
   ['unscheduled-care', 'cpis:query-unscheduled', 'direct-care'],
+  ['la-social-worker', 'plan:read', 'safeguarding-s47'],
+  ['la-social-worker', 'plan:read', 'child-in-need-s17'],
+  ['la-social-worker', 'plan:read', 'statutory-return'],
   ['la-social-worker', 'plan:write', 'safeguarding-s47'],
   ['la-social-worker', 'plan:write', 'child-in-need-s17'],
   ['la-social-worker', 'plan:write', 'statutory-return'],
@@ -26,7 +29,7 @@ const PERMITTED: [Role, Action, string][] = [
   ['school-dsl', 'communication:read', 'early-help'],
 ];
 
-const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:write', 'communication:read'];
+const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read'];
 const PURPOSES = ['direct-care', 'safeguarding-s47', 'child-in-need-s17', 'early-help', 'law-enforcement', 'statutory-return', 'audit'];
 
 describe('authorise (deny by default)', () => {

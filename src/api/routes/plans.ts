@@ -8,6 +8,7 @@ import type { GatewayContext } from '../../services/context.js';
 import { agencyOf } from '../../services/context.js';
 import type { PlanSubmission, PlanWriteResult } from '../../services/record-plans.js';
 import { recordPlans } from '../../services/record-plans.js';
+import { readPlan } from '../../services/read-plan.js';
 import { auditNow } from '../../services/audit-scope.js';
 import { toCareTeam } from '../../fhir/plans.js';
 import { audited } from '../authenticate.js';
@@ -69,10 +70,16 @@ function statusLine(r: PlanWriteResult): string {
   return r.outcome === 'created' ? '201 Created' : '200 OK';
 }
 
-/** POST /fhir/CareTeam and POST /fhir (transaction or batch Bundle): a local authority records its plans. */
+/** POST /fhir/CareTeam and POST /fhir (transaction or batch Bundle): a local authority records its plans; GET /fhir/CareTeam/{id} reads one back. */
 export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, maxBodyBytes: number): Router {
   const router = Router();
   const body = fhirJsonBody(maxBodyBytes);
+
+  router.get('/fhir/CareTeam/:id', audited('read', 'CareTeam'), authenticate, async (req: Request<{ id: string }>, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    const { plan, nhsNumber } = await readPlan(ctx, auditScope!, requester!, req.params.id);
+    sendFhir(res, 200, toCareTeam(plan, nhsNumber, agencyOf(ctx, plan.owner), ctx.now().toISOString().slice(0, 10)));
+  });
 
   router.post('/fhir/CareTeam', audited('create', 'CareTeam'), authenticate, ...body, async (req: Request, res: Response) => {
     const { requester, auditScope } = locals(res);
