@@ -2,14 +2,57 @@ import type { Server } from 'node:http';
 import type { Config } from '../config/env.js';
 import { createGateway } from '../gateway.js';
 
-/** Runs the gateway until SIGTERM or SIGINT, then stops taking requests, finishes those in flight and closes. */
+/**
+ * Runs the gateway until SIGTERM or SIGINT, then stops taking requests, finishes those in
+ * flight, writes pending audit entries and closes the database.
+ */
 export async function serve(config: Config): Promise<void> {
   const gateway = await createGateway(config);
   const { log } = gateway.ctx;
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = gateway.app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server | undefined;
+
+  // Handlers go in before the gateway says it is listening: until a listener exists, Node
+  // leaves SIGTERM's default (die at once), so a supervisor that stops the gateway right
+  // after start would skip the graceful shutdown.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    const finish = () => {
+      gateway
+        .close()
+        .then(() => {
+          log.info('stopped');
+          process.exit(0);
+        })
+        .catch(() => process.exit(1));
+    };
+    if (!server) return finish();
+    server.close(finish);
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      // Express 5 hands a listen error to this callback rather than emitting it.
+      const s = gateway.app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    await gateway.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use; stop what holds it or set PORT`, { cause: err });
+    throw err;
+  }
+  if (stopping) return; // a signal arrived while binding: the shutdown above is under way
+
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ port, host: config.host, database: gateway.ctx.db.kind, devAuth: config.devAuth }, 'gateway listening');
@@ -30,28 +73,4 @@ export async function serve(config: Config): Promise<void> {
       '',
     ].join('\n'),
   );
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    server.close(() => {
-      gateway
-        .close()
-        .then(() => {
-          log.info('stopped');
-          process.exit(0);
-        })
-        .catch(() => process.exit(1));
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

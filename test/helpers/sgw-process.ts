@@ -20,6 +20,23 @@ export interface RunningGateway {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Starts `sgw serve` and sends SIGTERM from inside the output callback that first shows
+ * "listening on", with no turn of the event loop in between, as a fast supervisor would.
+ * Resolves with the exit code and signal.
+ */
+export function startAndStopAtOnce(env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: { ...process.env, PORT: '0', ...env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('listening on')) child.kill('SIGTERM');
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
 /** Starts `sgw serve` on a free port and waits until it prints where it listens. */
 export async function startGateway(env: NodeJS.ProcessEnv): Promise<RunningGateway> {
   const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: { ...process.env, PORT: '0', ...env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
