@@ -75,6 +75,14 @@ describe('recording plans', () => {
     expect(res.status).toBe(201);
   });
 
+  it('a batch answers a created Patient 201, like a transaction', async () => {
+    const res = await post('/fhir', planBundle(testNhsNumber(1400), { type: 'batch' }));
+    expect(res.body.type).toBe('batch-response');
+    expect(res.body.entry.map((e: any) => e.response.status)).toEqual(['201 Created', '201 Created']);
+    const again = await post('/fhir', planBundle(testNhsNumber(1400), { type: 'batch' }));
+    expect(again.body.entry.map((e: any) => e.response.status)).toEqual(['200 OK', '200 OK']);
+  });
+
   it('a batch Bundle answers each entry on its own', async () => {
     const ok = testNhsNumber(1300);
     const bad = testNhsNumber(1310);
@@ -86,7 +94,7 @@ describe('recording plans', () => {
     expect(res.status).toBe(200);
     expect(res.body.type).toBe('batch-response');
     const statuses = res.body.entry.map((e: any) => e.response.status);
-    expect(statuses).toEqual(['201 Created', '422', '422 Unprocessable Entity']);
+    expect(statuses).toEqual(['201 Created', '422 Unprocessable Entity', '422 Unprocessable Entity']);
     expect(res.body.entry[1].response.outcome.issue[0].details.coding[0].code).toBe('GW_ERR_NHS_NUMBER_NOT_VERIFIED');
     expect(res.body.entry[2].response.outcome.issue[0].expression).toEqual(['Bundle.entry[2].resource.category']);
     expect(await plansFor(ok)).toHaveLength(1);

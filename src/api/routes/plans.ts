@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
 import { Router } from 'express';
 import { errorFromIssues, GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayIssue } from '../../errors/gateway-error.js';
@@ -66,8 +67,9 @@ function location(r: PlanWriteResult): string {
   return `CareTeam/${r.plan.id}`;
 }
 
-function statusLine(r: PlanWriteResult): string {
-  return r.outcome === 'created' ? '201 Created' : '200 OK';
+/** A Bundle entry's response status: the code and its reason phrase, e.g. `201 Created`. */
+function httpStatus(code: number): string {
+  return `${code} ${STATUS_CODES[code] ?? ''}`.trim();
 }
 
 /** POST /fhir/CareTeam and POST /fhir (transaction or batch Bundle): a local authority records its plans; GET /fhir/CareTeam/{id} reads one back. */
@@ -99,49 +101,43 @@ export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, m
       throw new GatewayError('GW_ERR_INVALID_RESOURCE', `POST /fhir takes a transaction or batch Bundle, received type ${JSON.stringify(bundle.type ?? null)}`, { expression: 'Bundle.type' });
     }
     const { byEntry, issues } = planSubmissions(bundle);
-    const submissions = [...byEntry.values()];
     const entries = bundle.entry ?? [];
+    const responses = new Map<number, fhir4.BundleEntryResponse>();
+    const answered = (entryIndex: number, r: PlanWriteResult) => {
+      responses.set(entryIndex, { status: httpStatus(r.outcome === 'created' ? 201 : 200), location: location(r) });
+      const patientEntry = byEntry.get(entryIndex)?.patientEntry;
+      if (patientEntry !== undefined && r.personCreated) responses.set(patientEntry, { status: httpStatus(201) });
+    };
 
     if (bundle.type === 'transaction') {
       if (issues.length > 0) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', issues);
-      const results = await recordPlans(ctx, auditScope!, requester!, submissions, 'fhir-r4-json');
-      const resultFor = new Map(submissions.map((s, i) => [s, results[i]]));
-      const patientCreated = new Set(submissions.filter((s, i) => results[i]?.personCreated && s.draft.person).map((s) => s.patientEntry));
-      sendFhir(res, 200, {
-        resourceType: 'Bundle',
-        type: 'transaction-response',
-        entry: entries.map((e, i) => {
-          const r = byEntry.has(i) ? resultFor.get(byEntry.get(i)!) : undefined;
-          if (r) return { response: { status: statusLine(r), location: location(r) } };
-          return { response: { status: patientCreated.has(i) ? '201 Created' : '200 OK' } };
-        }),
+      const results = await recordPlans(ctx, auditScope!, requester!, [...byEntry.values()], 'fhir-r4-json');
+      [...byEntry.keys()].forEach((entryIndex, k) => answered(entryIndex, results[k]!));
+    } else {
+      // Batch: each CareTeam stands alone; an entry that fails carries its own OperationOutcome.
+      if (byEntry.size === 0) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', issues.length > 0 ? issues : [{ severity: 'error', code: 'required', expression: ['Bundle.entry'], diagnostics: 'no CareTeam entries' }]);
+      entries.forEach((_, i) => {
+        const entryIssues = issues.filter((iss) => iss.expression?.some((x) => x.startsWith(`Bundle.entry[${i}]`)));
+        if (entryIssues.length > 0) responses.set(i, { status: httpStatus(422), outcome: toOperationOutcome(errorFromIssues('GW_ERR_INVALID_RESOURCE', entryIssues)) });
       });
-      return;
-    }
-
-    // Batch: each CareTeam stands alone; an entry that fails carries its own OperationOutcome.
-    if (submissions.length === 0) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', issues.length > 0 ? issues : [{ severity: 'error', code: 'required', expression: ['Bundle.entry'], diagnostics: 'no CareTeam entries' }]);
-    const responses: fhir4.BundleEntryResponse[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const s = byEntry.get(i);
-      const entryIssues = issues.filter((iss) => iss.expression?.some((x) => x.startsWith(`Bundle.entry[${i}]`)));
-      if (!s) {
-        const outcome = entryIssues.length > 0 ? toOperationOutcome(errorFromIssues('GW_ERR_INVALID_RESOURCE', entryIssues)) : undefined;
-        responses.push({ status: outcome ? '422 Unprocessable Entity' : '200 OK', ...(outcome ? { outcome } : {}) });
-        continue;
+      for (const [entryIndex, submission] of byEntry) {
+        const scope = { ...auditScope!, audited: false };
+        try {
+          const [r] = await recordPlans(ctx, scope, requester!, [submission], 'fhir-r4-json');
+          answered(entryIndex, r!);
+        } catch (err) {
+          if (!(err instanceof GatewayError) || err.status >= 500) throw err;
+          if (!scope.audited) await auditNow(ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}` });
+          responses.set(entryIndex, { status: httpStatus(err.status), outcome: toOperationOutcome(err) });
+        }
       }
-      const scope = { ...auditScope!, audited: false };
-      try {
-        const [r] = await recordPlans(ctx, scope, requester!, [s], 'fhir-r4-json');
-        responses.push(r ? { status: statusLine(r), location: location(r) } : { status: '400 Bad Request' });
-      } catch (err) {
-        if (!(err instanceof GatewayError) || err.status >= 500) throw err;
-        if (!scope.audited) await auditNow(ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}` });
-        responses.push({ status: `${err.status}`, outcome: toOperationOutcome(err) });
-      }
+      auditScope!.audited = true; // each entry was audited on its own
     }
-    auditScope!.audited = true;
-    sendFhir(res, 200, { resourceType: 'Bundle', type: 'batch-response', entry: responses.map((response) => ({ response })) });
+    sendFhir(res, 200, {
+      resourceType: 'Bundle',
+      type: bundle.type === 'transaction' ? 'transaction-response' : 'batch-response',
+      entry: entries.map((_, i) => ({ response: responses.get(i) ?? { status: httpStatus(200) } })),
+    });
   });
   return router;
 }
