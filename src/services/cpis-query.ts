@@ -6,7 +6,7 @@ import type { ProtectionPlan } from '../model/protection-plan.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
-import { recentAccesses, recordAccess } from '../store/access-repo.js';
+import { ACCESS_HISTORY_LIMIT, recordAccess } from '../store/access-repo.js';
 import { insertCommunication } from '../store/communications-repo.js';
 import { cpisLookup } from '../store/cpis-repo.js';
 import type { AuditScope } from './audit-scope.js';
@@ -56,18 +56,15 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
   const records = plans.map((p) => p.id);
   const auditOutcome = { outcome: 'permit' as const, status: 200, reason: decision.reason, subjects, records };
 
-  if (!person || plans.length === 0) {
+  // No plan, or a silent read: nothing to record but the audit entry. (Without a plan to
+  // show, no access history is shown either.)
+  if (!person || plans.length === 0 || !query.unscheduled) {
     await auditNow(ctx, scope, auditOutcome);
-    return { nhsNumber: query.nhsNumber, person, plans, accesses: [], today };
+    return { nhsNumber: query.nhsNumber, person, plans, accesses: plans.length > 0 ? (found?.accesses ?? []) : [], today };
   }
 
-  if (!query.unscheduled) {
-    await auditNow(ctx, scope, auditOutcome);
-    return { nhsNumber: query.nhsNumber, person, plans, accesses: found?.accesses ?? [], today };
-  }
-
-  const accesses = await inAuditedTransaction(ctx, scope, async (tx) => {
-    await recordAccess(tx, {
+  const current = await inAuditedTransaction(ctx, scope, async (tx) => {
+    const access = await recordAccess(tx, {
       id: randomUUID(),
       personId: person.id,
       accessor: { sub: requester.sub, agency: requester.agency, role: requester.role },
@@ -97,7 +94,9 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
       });
     }
     await auditInTransaction(tx, ctx, scope, auditOutcome);
-    return recentAccesses(tx, person.id);
+    return access;
   });
+  // The history the lookup read, with this access in front when it is listed (not a repeat within 24 h).
+  const accesses = (current.listed ? [current, ...(found?.accesses ?? [])] : (found?.accesses ?? [])).slice(0, ACCESS_HISTORY_LIMIT);
   return { nhsNumber: query.nhsNumber, person, plans, accesses, today };
 }

@@ -27,29 +27,3 @@ export async function recordAccess(q: Queryable, access: Omit<AccessRecord, 'lis
   );
   return { ...access, listed };
 }
-
-interface AccessRow {
-  id: string;
-  person_id: string;
-  accessor_sub: string;
-  accessor_agency: string;
-  accessor_role: string;
-  purpose: string;
-  unscheduled: boolean;
-  listed: boolean;
-  at: Date;
-}
-
-/** The most recent listed unscheduled accesses to a person, newest first (CP-IS shows 25). */
-export async function recentAccesses(q: Queryable, personId: string, limit = ACCESS_HISTORY_LIMIT): Promise<AccessRecord[]> {
-  const rows = await q.query<AccessRow>('SELECT * FROM access_events WHERE person_id = $1 AND listed ORDER BY at DESC, id DESC LIMIT $2', [personId, limit]);
-  return rows.map((r) => ({
-    id: r.id,
-    personId: r.person_id,
-    accessor: { sub: r.accessor_sub, agency: r.accessor_agency, role: r.accessor_role },
-    purpose: r.purpose,
-    unscheduled: r.unscheduled,
-    listed: r.listed,
-    at: r.at.toISOString(),
-  }));
-}
