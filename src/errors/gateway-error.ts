@@ -7,6 +7,8 @@ export interface GatewayIssue {
   code: string;
   diagnostics: string;
   expression?: string[];
+  /** The published rule broken, e.g. `CIN-8925`, `SSDA903-103`, `CPR03`, when there is one. */
+  rule?: string;
 }
 
 /**

@@ -23,6 +23,10 @@ export const ONS_PFA_CODE_SYSTEM = `${SGW_BASE}/Id/ons-police-force-area`;
 export const SCHOOL_URN_SYSTEM = `${SGW_BASE}/Id/school-urn`;
 export const PLAN_ID_SYSTEM = `${SGW_BASE}/Id/protection-plan`;
 export const GATEWAY_ERROR_SYSTEM = `${SGW_BASE}/CodeSystem/gateway-error`;
+/** Published validation rules (DfE CIN census, SSDA903) and CP-IS upload result codes, as `CIN-8925`, `SSDA903-103`, `CPR03`. */
+export const VALIDATION_RULE_SYSTEM = `${SGW_BASE}/CodeSystem/validation-rule`;
+export const LA_CHILD_ID_SYSTEM_PREFIX = `${SGW_BASE}/Id/la-child-id`;
+export const UPN_SYSTEM = `${SGW_BASE}/Id/upn`;
 export const GATEWAY_PURPOSE_SYSTEM = `${SGW_BASE}/CodeSystem/purpose-of-use`;
 export const COMMUNICATION_CATEGORY_SYSTEM = `${SGW_BASE}/CodeSystem/communication-category`;
 export const CONTACT_USE_EXTENSION = `${SGW_BASE}/StructureDefinition/contact-hours`;

@@ -1,0 +1,44 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayIssue } from '../errors/gateway-error.js';
+import type { Provenance } from '../model/provenance.js';
+
+/** The wire formats the gateway reads. The same names label provenance. */
+export type WireFormat = Exclude<Provenance['format'], 'config' | 'police-json'>;
+
+/**
+ * What a reader gives back: the message as a plain JSON tree (no classes, no prototypes
+ * beyond Object), plus what the envelope says about the message. Readers know syntax,
+ * never business rules.
+ */
+export interface ParsedMessage<T = unknown> {
+  format: WireFormat;
+  tree: T;
+  /** The sender's message id (MSH-10, Bundle.id, CIN SerialNo…), when there is one. */
+  messageId?: string | undefined;
+  /** Problems that do not stop reading (for example an unknown HL7 segment kept as-is). */
+  warnings: GatewayIssue[];
+}
+
+/**
+ * The error every reader throws when the bytes are not a well-formed message of its
+ * format: 400 GW_ERR_MALFORMED_BODY, with one issue per problem, each naming where
+ * (line/segment/element path) and what was expected.
+ */
+export function malformed(format: WireFormat, issues: GatewayIssue[] | string, expression?: string): GatewayError {
+  if (typeof issues === 'string') {
+    return new GatewayError('GW_ERR_MALFORMED_BODY', `${format}: ${issues}`, expression ? { expression } : {});
+  }
+  const summary = issues.map((i) => (i.expression?.length ? `${i.expression.join(', ')}: ${i.diagnostics}` : i.diagnostics)).join('; ');
+  return new GatewayError('GW_ERR_MALFORMED_BODY', `${format}: ${summary}`, { issues });
+}
+
+/** Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them. */
+export function decodeUtf8(format: WireFormat, bytes: Uint8Array | string): string {
+  if (typeof bytes === 'string') return bytes;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw malformed(format, 'the body is not valid UTF-8; send the message encoded as UTF-8');
+  }
+}
