@@ -15,6 +15,7 @@ import type { GatewayContext } from './services/context.js';
 import { syncAgencies } from './store/agencies-repo.js';
 import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
+import { loadMappingRegistry } from './mapping/registry.js';
 
 export interface Gateway {
   app: express.Express;
@@ -42,6 +43,7 @@ export function packageVersion(): string {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger(config.logLevel);
   const directory = loadAgencies(config.configDir);
+  const mappings = loadMappingRegistry();
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
   const db = options.db ?? (await openDatabase(config));
@@ -52,7 +54,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     throw err;
   }
   const audit = new AuditWriter(db);
-  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log };
+  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,

@@ -12,6 +12,7 @@ import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
 import { metadataRouter } from './routes/metadata.js';
 import { organizationsRouter } from './routes/organizations.js';
+import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
 
 export interface AppOptions {
@@ -49,6 +50,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(healthRouter(ctx.db));
   app.use(metadataRouter(ctx.publicBaseUrl, version, ctx.now().toISOString()));
   app.use(cpisRouter(ctx, auth));
+  app.use(ingestRouter(ctx, auth, maxBodyBytes));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));

@@ -7,6 +7,8 @@ import { ConfigError, loadConfig } from '../config/env.js';
 import { packageVersion } from '../gateway.js';
 import { openDatabase } from '../store/open-db.js';
 import { serve } from './serve.js';
+import type { IngestFilesOptions } from './ingest-files.js';
+import { ingestFiles, summaryTable } from './ingest-files.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -63,6 +65,29 @@ export async function main(argv: string[]): Promise<void> {
         await db.close();
       }
     });
+
+  for (const store of [true, false]) {
+    program
+      .command(store ? 'ingest' : 'validate')
+      .description(
+        store
+          ? 'ingest message files (FHIR, HL7 v2, CIN census, SSDA903, CP-IS upload) into the configured database, as --agency'
+          : 'check message files with the same rules as ingest; stores nothing (uses a throw-away in-memory database)',
+      )
+      .argument('<files...>', 'message files; an HL7 v2 file may hold many messages')
+      .option('--format <format>', 'fhir-r4-json, fhir-r4-xml, hl7v2, cin-census-xml, ssda903-csv, ssda903-xml or cpis-csv (default: detected)')
+      .option(store ? '--agency <id>' : '--agency <id>', store ? 'the sending agency, e.g. la:383 or ods:RR8 (required)' : 'the agency to check as (default la:383)')
+      .option('--role <role>', 'role to act in (default: la-social-worker for an LA, unscheduled-care for health)')
+      .option('--purpose <purpose>', 'purpose of use (default: statutory-return for an LA, direct-care for health)')
+      .option('--partial', 'CIN census: leave out children that break a rule and take the rest')
+      .option('--json', 'print the results as JSON')
+      .action(async (files: string[], opts: IngestFilesOptions) => {
+        if (store && !opts.agency) throw new ConfigError('sgw ingest needs --agency: the agency sending the files (e.g. la:383, ods:RR8)');
+        const results = await ingestFiles(loadConfig(), files, opts, store);
+        console.log(opts.json ? JSON.stringify(results, null, 2) : summaryTable(results, store));
+        if (results.some((r) => !r.ok)) process.exitCode = 1;
+      });
+  }
 
   program
     .command('migrate')

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   GW_ERR_UNSUPPORTED_PARAMETER: { status: 400, issueCode: 'not-supported', title: 'A search parameter is not supported' },
   GW_ERR_MALFORMED_BODY: { status: 400, issueCode: 'structure', title: 'The request body could not be parsed' },
   GW_ERR_INVALID_RESOURCE: { status: 422, issueCode: 'invalid', title: 'The resource breaks a rule' },
+  GW_ERR_VALIDATION_FAILED: { status: 422, issueCode: 'invalid', title: 'The message breaks a structural rule, a mapping rule or a published business rule; nothing was stored' },
   GW_ERR_NHS_NUMBER_NOT_VERIFIED: { status: 422, issueCode: 'business-rule', title: 'The NHS number is not verified (status 01 required)' },
   GW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, issueCode: 'not-supported', title: 'The content type is not supported' },
   GW_ERR_BODY_TOO_LARGE: { status: 413, issueCode: 'too-costly', title: 'The request body is larger than the configured limit' },

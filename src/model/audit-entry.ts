@@ -9,7 +9,7 @@ export const AuditEntrySchema = z.object({
   requestId: z.string(),
   actor: z.object({ sub: z.string().nullable(), agency: z.string().nullable(), role: z.string().nullable() }),
   purpose: z.string().nullable(),
-  action: z.enum(['search', 'read', 'create', 'update', 'notify']),
+  action: z.enum(['search', 'read', 'create', 'update', 'notify', 'validate']),
   resourceType: z.string(),
   query: z.string().nullable(),
   subjects: z.array(z.string()),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VerificationStatusSchema } from './nhs-number.js';
+import { LineageSchema } from './lineage.js';
 import { IsoDateSchema, ProvenanceSchema, SecurityLabelSchema } from './provenance.js';
 
 export const IdentifierSchema = z.object({
@@ -34,8 +35,11 @@ export const PersonSchema = z.object({
   sex: z.enum(['male', 'female', 'other', 'unknown']).optional(),
   addresses: z.array(AddressSchema).default([]),
   deathDate: IsoDateSchema.optional(),
+  /** UK Core ethnic category (England), A–Z or 99. */
+  ethnicCategory: z.string().regex(/^([A-HJ-NPRSZ]|99)$/).optional(),
   owner: z.string(),
   provenance: ProvenanceSchema,
   securityLabel: SecurityLabelSchema.default('N'),
+  lineage: LineageSchema.optional(),
 });
 export type Person = z.infer<typeof PersonSchema>;

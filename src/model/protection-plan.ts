@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsoDateSchema, ProvenanceSchema, SecurityLabelSchema } from './provenance.js';
 import { IdentifierSchema } from './person.js';
+import { LineageSchema } from './lineage.js';
 
 /** The three CP-IS plan kinds and their SNOMED CT codes (England-ChildProtectionPlan value set). */
 export const PLAN_KINDS = {
@@ -31,6 +32,7 @@ export const ProtectionPlanSchema = z
     sourceIdentifiers: z.array(IdentifierSchema).default([]),
     provenance: ProvenanceSchema,
     securityLabel: SecurityLabelSchema.default('N'),
+    lineage: LineageSchema.optional(),
   })
   .refine((p) => p.period.end === undefined || p.period.end >= p.period.start, {
     message: 'period.end must not be before period.start',

@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read';
+export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -35,6 +35,19 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Health reads plans only through the CP-IS query, so that access is recorded and the LA told.
   'plan:read': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
   'plan:write': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
+  // Statutory returns (CIN census, SSDA903) and CP-IS style uploads come from the LA that owns them.
+  'ingest:la-return': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] }],
+  // Hospital feeds (HL7 v2 ADT) come from health settings, for direct care.
+  'ingest:health-feed': [{ roles: HEALTH_CARE, purposes: ['direct-care'] }],
+  'ingest:fhir': [
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] },
+    { roles: HEALTH_CARE, purposes: ['direct-care'] },
+  ],
+  // Records read back by the agency that sent them (the owner check is in the service).
+  'record:read': [
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] },
+    { roles: HEALTH_CARE, purposes: ['direct-care'] },
+  ],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },

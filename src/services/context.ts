@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Agency } from '../model/agency.js';
 import type { Db } from '../store/db.js';
+import type { MappingRegistry } from '../mapping/registry.js';
 
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
@@ -11,6 +12,8 @@ export interface GatewayContext {
   now: () => Date;
   publicBaseUrl: string;
   log: Logger;
+  /** The declarative mappings, compiled once at start-up. */
+  mappings: MappingRegistry;
 }
 
 /** The agency an id names; configuration guarantees every stored owner is configured. */

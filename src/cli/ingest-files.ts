@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { userInfo } from 'node:os';
+import cliProgress from 'cli-progress';
+import type { Config } from '../config/env.js';
+import { ConfigError } from '../config/env.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayIssue } from '../errors/gateway-error.js';
+import type { CpisUploadTree } from '../formats/cpis-csv.js';
+import { detectFormat, formatFromName, readMessages, WIRE_FORMATS } from '../formats/read.js';
+import type { ParsedMessage, WireFormat } from '../formats/types.js';
+import { createGateway } from '../gateway.js';
+import type { Requester } from '../policy/authorise.js';
+import { normalisePurpose } from '../policy/purposes.js';
+import type { Role } from '../policy/roles.js';
+import { isRole, roleProblem } from '../policy/roles.js';
+import type { AuditScope } from '../services/audit-scope.js';
+import { auditNow } from '../services/audit-scope.js';
+import { ingestCpisUpload } from '../services/cpis-upload.js';
+import { ingestMessage } from '../services/ingest.js';
+import { migrate } from '../store/migrate.js';
+import { openPglite } from '../store/pglite-db.js';
+
+export interface IngestFilesOptions {
+  format?: string | undefined;
+  agency?: string | undefined;
+  role?: string | undefined;
+  purpose?: string | undefined;
+  partial?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/** What happened to one file. */
+export interface FileResult {
+  file: string;
+  format: WireFormat | 'unknown';
+  messages: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  valid: number;
+  warnings: number;
+  /** Records or upload rows left out (partial mode, CP-IS per-record failures). */
+  rejected: number;
+  /** Problems that stopped a message, with the rule and path of each. */
+  errors: GatewayIssue[];
+  ok: boolean;
+  /** Per-record CP-IS result codes, for uploads. */
+  resultCodes?: Record<string, number>;
+}
+
+const EXTENSION_FORMATS: Readonly<Record<string, WireFormat>> = { '.hl7': 'hl7v2', '.er7': 'hl7v2', '.json': 'fhir-r4-json' };
+
+function fileFormat(file: string, bytes: Buffer, format: string | undefined): WireFormat {
+  if (format) {
+    const f = formatFromName(format);
+    if (!f) throw new ConfigError(`--format ${format} is not one of ${WIRE_FORMATS.join(', ')}`);
+    return f;
+  }
+  const f = detectFormat(bytes, undefined) ?? EXTENSION_FORMATS[extname(file).toLowerCase()];
+  if (!f) throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `cannot tell the format of ${basename(file)}; give --format (${WIRE_FORMATS.join(', ')})`);
+  return f;
+}
+
+/** The caller the CLI acts as: a configured agency, with the role and purpose its kind of agency uses for returns and feeds. */
+function cliRequester(agencies: ReadonlyMap<string, { type: string }>, opts: IngestFilesOptions, defaultAgency: string): Requester {
+  const agencyId = opts.agency ?? defaultAgency;
+  const agency = agencies.get(agencyId);
+  if (!agency) throw new ConfigError(`--agency ${agencyId} is not a configured agency (${[...agencies.keys()].join(', ')})`);
+  const role = opts.role ?? (agency.type === 'health' ? 'unscheduled-care' : 'la-social-worker');
+  if (!isRole(role)) throw new ConfigError(`--role ${role} is not a role`);
+  const problem = roleProblem(role, agency.type as Parameters<typeof roleProblem>[1]);
+  if (problem) throw new ConfigError(`--role: ${problem}`);
+  const claim = opts.purpose ?? (agency.type === 'health' ? 'direct-care' : 'statutory-return');
+  const purpose = normalisePurpose(claim);
+  if (!purpose) throw new ConfigError(`--purpose ${claim} is not a known purpose`);
+  return { sub: `cli:${userInfo().username}`, agency: agencyId, role: role as Role, purposeClaim: claim, purpose };
+}
+
+function emptyResult(file: string): FileResult {
+  return { file, format: 'unknown', messages: 0, created: 0, updated: 0, unchanged: 0, valid: 0, warnings: 0, rejected: 0, errors: [], ok: true };
+}
+
+/**
+ * `sgw ingest` and `sgw validate`: reads each file, splits it into messages, and runs
+ * each through the same pipeline as POST /ingest (validate: against a throw-away
+ * in-memory database, so nothing is stored anywhere). Each message is its own
+ * transaction and its own audit entry. A progress bar runs on a terminal.
+ */
+export async function ingestFiles(config: Config, files: string[], opts: IngestFilesOptions, store: boolean): Promise<FileResult[]> {
+  const db = store ? undefined : await openPglite();
+  if (db) await migrate(db);
+  // validate touches nothing on disk: a throw-away database and no development key.
+  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}) });
+  const results: FileResult[] = [];
+  try {
+    const requester = cliRequester(gateway.ctx.agencies, opts, store ? '' : 'la:383');
+    const loaded: { file: string; result: FileResult; messages: ParsedMessage[] }[] = [];
+    for (const file of files) {
+      const result = emptyResult(file);
+      results.push(result);
+      try {
+        const bytes = readFileSync(file);
+        const format = fileFormat(file, bytes, opts.format);
+        result.format = format;
+        const messages = await readMessages(format, bytes);
+        result.messages = messages.length;
+        loaded.push({ file, result, messages });
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        result.ok = false;
+        result.errors.push(...err.issues);
+      }
+    }
+    const total = loaded.reduce((n, l) => n + l.messages.length, 0);
+    const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} messages | {file}', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+    bar?.start(total, 0, { file: '' });
+    for (const { file, result, messages } of loaded) {
+      for (const message of messages) {
+        const scope: AuditScope = { requestId: `cli-${randomUUID()}`, requester, action: store ? 'create' : 'validate', resourceType: `${store ? 'Ingest' : 'Validate'}:${message.format}`, query: `sgw ${store ? 'ingest' : 'validate'} ${basename(file)}`, audited: false };
+        try {
+          if (message.format === 'cpis-csv') {
+            const out = await ingestCpisUpload(gateway.ctx, scope, requester, message as ParsedMessage<CpisUploadTree>, store);
+            result.resultCodes = {};
+            for (const r of out.results) result.resultCodes[r.result] = (result.resultCodes[r.result] ?? 0) + 1;
+            for (const r of out.results) if (r.result === 'CPR06' && r.outcome) result[r.outcome] += 1;
+            result.rejected += out.results.filter((r) => r.result !== 'CPR06').length;
+            result.warnings += out.warnings.length;
+          } else {
+            const out = await ingestMessage(gateway.ctx, scope, requester, message, { store, partial: opts.partial });
+            for (const r of out.records) result[r.outcome] += 1;
+            result.warnings += out.warnings.length;
+            result.rejected += out.rejected.length;
+            if (out.rejected.length > 0) result.errors.push(...out.rejected.flatMap((r) => r.issues));
+          }
+        } catch (err) {
+          if (!(err instanceof GatewayError) || err.status >= 500) throw err;
+          if (!scope.audited) await auditNow(gateway.ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}`.slice(0, 1000) });
+          result.ok = false;
+          result.errors.push(...err.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'));
+          result.warnings += err.issues.filter((i) => i.severity === 'warning').length;
+        }
+        bar?.increment(1, { file: basename(file) });
+      }
+    }
+    bar?.stop();
+    return results;
+  } finally {
+    await gateway.close();
+    if (db) await db.close();
+  }
+}
+
+/** The summary table printed after `sgw ingest` / `sgw validate`. */
+export function summaryTable(results: FileResult[], store: boolean): string {
+  const rows = results.map((r) => [
+    basename(r.file),
+    r.format,
+    String(r.messages),
+    store ? `${r.created}/${r.updated}/${r.unchanged}` : String(r.valid),
+    String(r.warnings),
+    String(r.rejected),
+    String(r.errors.length),
+    r.ok ? (r.resultCodes ? Object.entries(r.resultCodes).map(([k, v]) => `${k}×${v}`).join(' ') : 'ok') : 'REJECTED',
+  ]);
+  const head = ['file', 'format', 'messages', store ? 'created/updated/unchanged' : 'records', 'warnings', 'left out', 'errors', 'outcome'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const r of results.filter((x) => x.errors.length > 0)) {
+    out.push('', `${basename(r.file)}:`);
+    for (const e of r.errors.slice(0, 50)) out.push(`  ${e.rule ? `[${e.rule}] ` : ''}${e.expression?.[0] ?? ''}: ${e.diagnostics}`);
+    if (r.errors.length > 50) out.push(`  … and ${r.errors.length - 50} more`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,309 @@
+import type { GatewayIssue } from '../errors/gateway-error.js';
+import { errorFromIssues, GatewayError } from '../errors/gateway-error.js';
+import type { ParsedMessage, WireFormat } from '../formats/types.js';
+import type { RecordDraft } from '../mapping/engine.js';
+import { fhirMappingTree } from '../mapping/fhir-tree.js';
+import { mapMessage } from '../mapping/map-message.js';
+import type { RecordType } from '../mapping/spec.js';
+import { AttendanceSchema } from '../model/attendance.js';
+import { CaseEventSchema } from '../model/case-event.js';
+import { ConsentSchema } from '../model/consent.js';
+import { deterministicId } from '../model/ids.js';
+import type { Identifier, Person } from '../model/person.js';
+import { PersonSchema } from '../model/person.js';
+import { ProtectionPlanSchema } from '../model/protection-plan.js';
+import type { Provenance } from '../model/provenance.js';
+import { RelationshipSchema } from '../model/relationship.js';
+import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
+import type { Action, Requester } from '../policy/authorise.js';
+import { authorise } from '../policy/authorise.js';
+import type { Queryable } from '../store/db.js';
+import { findPersonByIdentifier, upsertPerson } from '../store/people-repo.js';
+import type { WriteOutcome } from '../store/plans-repo.js';
+import { upsertPlan } from '../store/plans-repo.js';
+import { upsertRecord } from '../store/records-repo.js';
+import type { StoredRecordType } from '../store/records-repo.js';
+import { validateTree } from '../validation/validate.js';
+import type { AuditScope } from './audit-scope.js';
+import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
+import type { GatewayContext } from './context.js';
+
+/** What happened to one canonical record of a message. */
+export interface RecordOutcome {
+  type: RecordType;
+  id: string;
+  /** created / updated / unchanged when stored; `valid` when only checked. */
+  outcome: WriteOutcome | 'valid';
+  /** Where the record came from in the message. */
+  source: string;
+}
+
+/** The answer for one message: its records, its warnings, and (partial mode) what was left out. */
+export interface MessageOutcome {
+  format: WireFormat;
+  messageId?: string | undefined;
+  mappings: string[];
+  stored: boolean;
+  records: RecordOutcome[];
+  warnings: GatewayIssue[];
+  /** Partial mode only: parts of the message left out because they broke a rule. */
+  rejected: { source: string; issues: GatewayIssue[] }[];
+}
+
+export interface IngestOptions {
+  /** Store the records (ingest) or only check them (validate). */
+  store: boolean;
+  /**
+   * Leave out the children (CIN census) that break a rule and store the rest, reporting
+   * each one left out. Off by default: a message with any error changes nothing.
+   */
+  partial?: boolean | undefined;
+}
+
+/** Which permission a format needs: LA returns from LAs, hospital feeds from health, FHIR from either. */
+export function ingestAction(format: WireFormat): Action {
+  if (format === 'hl7v2') return 'ingest:health-feed';
+  if (format === 'fhir-r4-json' || format === 'fhir-r4-xml') return 'ingest:fhir';
+  return 'ingest:la-return';
+}
+
+/** The part of a message an issue belongs to, for partial mode (a CIN child). */
+function recordRoot(path: string | undefined): string | undefined {
+  const m = path === undefined ? null : /^(Message\.Children\.Child\[\d+\])/.exec(path);
+  return m?.[1];
+}
+
+function errorsIn(issues: GatewayIssue[]): GatewayIssue[] {
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+}
+
+/** Parse-level checks, mapping and rule validation of one message, without the database. */
+export function checkMessage(ctx: GatewayContext, parsed: ParsedMessage, requester: Requester, partial: boolean): { drafts: RecordDraft[]; warnings: GatewayIssue[]; errors: GatewayIssue[]; rejected: MessageOutcome['rejected']; mappings: string[] } {
+  const agencyCode = requester.agency.split(':')[1] ?? '';
+  const ruleIssues = validateTree(parsed.format, parsed.tree);
+  const isFhir = parsed.format === 'fhir-r4-json' || parsed.format === 'fhir-r4-xml';
+  const tree = isFhir ? fhirMappingTree(parsed.tree as fhir4.Resource) : parsed.tree;
+  const mapped = mapMessage(ctx.mappings, parsed.format, tree, { agency: requester.agency, agencyCode });
+  const all = [...parsed.warnings, ...ruleIssues, ...mapped.issues];
+  const errors = errorsIn(all);
+  const warnings = all.filter((i) => !errors.includes(i));
+  if (!partial || errors.length === 0) return { drafts: mapped.drafts, warnings, errors, rejected: [], mappings: mapped.mappings };
+
+  // Partial: errors that belong to one child leave that child out; any other error stops the message.
+  const byRoot = new Map<string, GatewayIssue[]>();
+  const unplaced: GatewayIssue[] = [];
+  for (const e of errors) {
+    const root = recordRoot(e.expression?.[0]);
+    if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), e]);
+    else unplaced.push(e);
+  }
+  const drafts = mapped.drafts.filter((d) => !byRoot.has(recordRoot(d.sourcePath) ?? ''));
+  return {
+    drafts,
+    warnings: warnings.filter((w) => !byRoot.has(recordRoot(w.expression?.[0]) ?? '')),
+    errors: unplaced,
+    rejected: [...byRoot.entries()].map(([source, issues]) => ({ source, issues })),
+    mappings: mapped.mappings,
+  };
+}
+
+const SCHEMAS = {
+  Attendance: AttendanceSchema,
+  CaseEvent: CaseEventSchema,
+  Relationship: RelationshipSchema,
+  Consent: ConsentSchema,
+} as const;
+
+function schemaIssues(draft: RecordDraft, error: { issues: { path: PropertyKey[]; message: string }[] }): GatewayIssue[] {
+  return error.issues.map((i) => {
+    const field = i.path.map(String).join('.');
+    const lineage = draft.lineage.find((l) => field.startsWith(l.field.replace(/\[[^\]]*\]/g, '')) || l.field.startsWith(field));
+    return {
+      severity: 'error' as const,
+      code: 'invalid',
+      expression: [lineage?.source ?? draft.sourcePath],
+      diagnostics: `${draft.type}.${field}: ${i.message} (mapping ${draft.mapping}${lineage ? `, rule ${lineage.rule}` : ''})`,
+    };
+  });
+}
+
+/** Orders identifiers so the NHS number, when present, decides the person's id. */
+function primaryIdentifier(identifiers: Identifier[]): Identifier | undefined {
+  return identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM) ?? identifiers[0];
+}
+
+/**
+ * Finds the person a draft describes in the index, by any of its identifiers, and
+ * merges the draft into it (or adds a new person). Identifiers that point at two
+ * different people are refused: linking them is a matching decision for a person.
+ */
+async function resolvePerson(tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance): Promise<{ person: Person; outcome: WriteOutcome } | { issues: GatewayIssue[] }> {
+  const identifiers = (draft.fields.identifiers ?? []) as Identifier[];
+  const candidate = { ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage };
+  const parsed = PersonSchema.safeParse(candidate);
+  if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
+  const found = new Map<string, Person>();
+  for (const ident of parsed.data.identifiers) {
+    const p = await findPersonByIdentifier(tx, ident.system, ident.value);
+    if (p) found.set(p.id, p);
+  }
+  if (found.size > 1) {
+    return {
+      issues: [
+        {
+          severity: 'error',
+          code: 'conflict',
+          expression: [draft.sourcePath],
+          diagnostics: `the identifiers of this person belong to ${found.size} different people in the person index; they were not merged automatically (a person must review the match)`,
+        },
+      ],
+    };
+  }
+  const existing = [...found.values()][0] ?? null;
+  const primary = primaryIdentifier(parsed.data.identifiers)!;
+  const incoming: Person = {
+    ...parsed.data,
+    id: existing?.id ?? deterministicId('Person', primary.system, primary.value),
+    owner: existing?.owner ?? owner,
+    securityLabel: existing?.securityLabel ?? parsed.data.securityLabel,
+  };
+  const before = existing ? JSON.stringify({ ...existing, provenance: null, lineage: null }) : null;
+  const { person } = await upsertPerson(tx, incoming, existing);
+  const after = JSON.stringify({ ...person, provenance: null, lineage: null });
+  return { person, outcome: existing === null ? 'created' : before === after ? 'unchanged' : 'updated' };
+}
+
+/** Finds the record a reference points at: the enclosing record, or the one with a matching local id. */
+function refTarget(drafts: RecordDraft[], draft: RecordDraft, ref: RecordDraft['refs'][number]): RecordDraft | undefined {
+  if (ref.enclosing) return ref.enclosing;
+  // `ref: patient|subject` looks in several blocks, in the order named.
+  for (const block of ref.block.split('|')) {
+    const found = drafts.find((d) => d !== draft && d.block === block && ref.by?.some((b) => d.localIds.includes(b)));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Commits the drafts of one message in the caller's transaction: people first (through
+ * the person index), then the records that refer to them. Collects every problem;
+ * the caller rolls back if there is any.
+ */
+export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] }> {
+  const outcomes: RecordOutcome[] = [];
+  const issues: GatewayIssue[] = [];
+  const personIds = new Map<RecordDraft, string>();
+  const seen = new Set<string>();
+  for (const d of drafts.filter((x) => x.type === 'Person')) {
+    const r = await resolvePerson(tx, d, owner, provenance);
+    if ('issues' in r) {
+      issues.push(...r.issues);
+      continue;
+    }
+    personIds.set(d, r.person.id);
+    if (!seen.has(r.person.id)) outcomes.push({ type: 'Person', id: r.person.id, outcome: store ? r.outcome : 'valid', source: d.sourcePath });
+    seen.add(r.person.id);
+  }
+  for (const d of drafts.filter((x) => x.type !== 'Person')) {
+    const fields: Record<string, unknown> = { ...d.fields };
+    let unresolved = false;
+    for (const ref of d.refs) {
+      const target = refTarget(drafts, d, ref);
+      const id = target ? personIds.get(target) : undefined;
+      if (!id) {
+        unresolved = true;
+        if (!target) issues.push({ severity: 'error', code: 'not-found', expression: [ref.sourcePath || d.sourcePath], diagnostics: `${d.type}.${ref.target}: the ${ref.block} it refers to is not in the message (mapping ${d.mapping}, rule ${ref.ruleId})` });
+        continue;
+      }
+      fields[ref.target] = id;
+    }
+    if (unresolved) continue;
+    const id = deterministicId(d.type, owner, ...d.keyValues);
+    const common = { ...fields, id, owner, provenance, lineage: d.lineage };
+    if (d.type === 'ProtectionPlan') {
+      const parsed = ProtectionPlanSchema.safeParse({ status: 'recorded', sourceIdentifiers: [], ...common });
+      if (!parsed.success) {
+        issues.push(...schemaIssues(d, parsed.error));
+        continue;
+      }
+      if (!owner.startsWith('la:')) {
+        issues.push({ severity: 'error', code: 'business-rule', expression: [d.sourcePath], diagnostics: `only a local authority records protection plans; ${owner} cannot` });
+        continue;
+      }
+      outcomes.push({ type: d.type, id, outcome: store ? await upsertPlan(tx, parsed.data) : 'valid', source: d.sourcePath });
+      continue;
+    }
+    const type = d.type as StoredRecordType;
+    const parsed = SCHEMAS[type].safeParse(common);
+    if (!parsed.success) {
+      issues.push(...schemaIssues(d, parsed.error));
+      continue;
+    }
+    outcomes.push({ type: d.type, id, outcome: store ? await upsertRecord(tx, type, parsed.data) : 'valid', source: d.sourcePath });
+  }
+  return { outcomes, issues, people: [...seen] };
+}
+
+class Rollback extends Error {
+  constructor(readonly result: { outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] }) {
+    super('rollback');
+  }
+}
+
+/**
+ * Ingests (or, with store off, checks) one parsed message: validate → map → resolve →
+ * commit, as one transaction with its audit entry. Any error leaves the database as it
+ * was and answers 422 with every issue; warnings travel with the success answer.
+ */
+export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requester: Requester, parsed: ParsedMessage, options: IngestOptions): Promise<MessageOutcome> {
+  if (options.store) {
+    const decision = authorise(requester, ingestAction(parsed.format));
+    if (!decision.permit) return refuse(ctx, scope, decision);
+  }
+  const checked = checkMessage(ctx, parsed, requester, options.partial ?? false);
+  if (checked.errors.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...checked.errors, ...checked.warnings]);
+
+  const provenance: Provenance = {
+    agency: requester.agency,
+    format: parsed.format,
+    receivedAt: ctx.now().toISOString(),
+    ...(parsed.messageId ? { messageId: parsed.messageId } : scope.requestId ? { messageId: scope.requestId } : {}),
+    ...(checked.mappings.length > 0 ? { mapping: checked.mappings.join(', ') } : {}),
+  };
+  const base = { format: parsed.format, messageId: parsed.messageId, mappings: checked.mappings, warnings: checked.warnings, rejected: checked.rejected };
+
+  if (!options.store) {
+    // Check against the person index too (conflicting identifiers), then roll back.
+    let result: { outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] };
+    try {
+      await ctx.db.transaction(async (tx) => {
+        throw new Rollback(await commitDrafts(tx, checked.drafts, requester.agency, provenance, false));
+      });
+      throw new Error('unreachable');
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+      result = err.result;
+    }
+    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings]);
+    await auditNow(ctx, scope, { action: 'validate', outcome: 'permit', status: 200, reason: `validated ${parsed.format}; nothing stored`, subjects: [], records: [] });
+    return { ...base, stored: false, records: result.outcomes };
+  }
+
+  return inAuditedTransaction(ctx, scope, async (tx) => {
+    const result = await commitDrafts(tx, checked.drafts, requester.agency, provenance, true);
+    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings]);
+    if (result.outcomes.length === 0 && checked.rejected.length === 0) {
+      throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });
+    }
+    const created = result.outcomes.some((o) => o.outcome === 'created');
+    await auditInTransaction(tx, ctx, scope, {
+      action: created ? 'create' : 'update',
+      outcome: 'permit',
+      status: 200,
+      reason: `ingested ${parsed.format} (${result.outcomes.length} records)`,
+      subjects: result.people,
+      records: result.outcomes.filter((o) => o.type !== 'Person').map((o) => o.id),
+    });
+    return { ...base, stored: true, records: result.outcomes };
+  });
+}
