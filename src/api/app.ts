@@ -14,6 +14,7 @@ import { metadataRouter } from './routes/metadata.js';
 import { organizationsRouter } from './routes/organizations.js';
 import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
+import { recordsRouter } from './routes/records.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -52,6 +53,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(cpisRouter(ctx, auth));
   app.use(ingestRouter(ctx, auth, maxBodyBytes));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
+  app.use(recordsRouter(ctx, auth));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
 

@@ -11,9 +11,9 @@ import type { CpisUploadTree } from '../formats/cpis-csv.js';
 import { detectFormat, formatFromName, readMessages, WIRE_FORMATS } from '../formats/read.js';
 import type { ParsedMessage, WireFormat } from '../formats/types.js';
 import { createGateway } from '../gateway.js';
+import type { Agency } from '../model/agency.js';
 import type { Requester } from '../policy/authorise.js';
 import { normalisePurpose } from '../policy/purposes.js';
-import type { Role } from '../policy/roles.js';
 import { isRole, roleProblem } from '../policy/roles.js';
 import type { AuditScope } from '../services/audit-scope.js';
 import { auditNow } from '../services/audit-scope.js';
@@ -64,18 +64,18 @@ function fileFormat(file: string, bytes: Buffer, format: string | undefined): Wi
 }
 
 /** The caller the CLI acts as: a configured agency, with the role and purpose its kind of agency uses for returns and feeds. */
-function cliRequester(agencies: ReadonlyMap<string, { type: string }>, opts: IngestFilesOptions, defaultAgency: string): Requester {
+function cliRequester(agencies: ReadonlyMap<string, Agency>, opts: IngestFilesOptions, defaultAgency: string): Requester {
   const agencyId = opts.agency ?? defaultAgency;
   const agency = agencies.get(agencyId);
   if (!agency) throw new ConfigError(`--agency ${agencyId} is not a configured agency (${[...agencies.keys()].join(', ')})`);
   const role = opts.role ?? (agency.type === 'health' ? 'unscheduled-care' : 'la-social-worker');
   if (!isRole(role)) throw new ConfigError(`--role ${role} is not a role`);
-  const problem = roleProblem(role, agency.type as Parameters<typeof roleProblem>[1]);
+  const problem = roleProblem(role, agency.type);
   if (problem) throw new ConfigError(`--role: ${problem}`);
   const claim = opts.purpose ?? (agency.type === 'health' ? 'direct-care' : 'statutory-return');
   const purpose = normalisePurpose(claim);
   if (!purpose) throw new ConfigError(`--purpose ${claim} is not a known purpose`);
-  return { sub: `cli:${userInfo().username}`, agency: agencyId, role: role as Role, purposeClaim: claim, purpose };
+  return { sub: `cli:${userInfo().username}`, agency: agencyId, role, purposeClaim: claim, purpose };
 }
 
 function emptyResult(file: string): FileResult {

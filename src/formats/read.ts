@@ -46,7 +46,7 @@ export function detectFormat(bytes: Uint8Array | string, contentType: string | u
   if (formatParam) return formatFromName(formatParam);
   const media = contentType?.split(';')[0]?.trim().toLowerCase();
   if (media && MEDIA_TYPES[media]) return MEDIA_TYPES[media];
-  const head = (typeof bytes === 'string' ? bytes.slice(0, 2048) : Buffer.from(bytes.subarray(0, 2048)).toString('utf8')).replace(/^\uFEFF/, '').replace(/^[\s\x0b]+/, '');
+  const head = (typeof bytes === 'string' ? bytes.slice(0, 2048) : Buffer.from(bytes.subarray(0, 2048)).toString('utf8')).replace(/^\uFEFF/, '').replace(/^[\s\v]+/, '');
   if (head.startsWith('MSH') || head.startsWith('FHS') || head.startsWith('BHS')) return 'hl7v2';
   if (head.startsWith('<')) {
     if (/<Message[\s>]/.test(head) && /<(Children|Header|CollectionDetails)[\s>]/.test(head)) return 'cin-census-xml';

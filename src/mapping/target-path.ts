@@ -2,7 +2,7 @@
 export interface TargetSegment {
   name: string;
   /** undefined: a plain property; 'append': `[]`; 'new': `[+]`; otherwise the element label. */
-  index?: 'append' | 'new' | string;
+  index?: string;
 }
 
 const LABEL = Symbol('label');

@@ -1,4 +1,5 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
+import { canonicalJson } from '../audit/chain.js';
 import { errorFromIssues, GatewayError } from '../errors/gateway-error.js';
 import type { ParsedMessage, WireFormat } from '../formats/types.js';
 import type { RecordDraft } from '../mapping/engine.js';
@@ -167,9 +168,9 @@ async function resolvePerson(tx: Queryable, draft: RecordDraft, owner: string, p
     owner: existing?.owner ?? owner,
     securityLabel: existing?.securityLabel ?? parsed.data.securityLabel,
   };
-  const before = existing ? JSON.stringify({ ...existing, provenance: null, lineage: null }) : null;
+  const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
   const { person } = await upsertPerson(tx, incoming, existing);
-  const after = JSON.stringify({ ...person, provenance: null, lineage: null });
+  const after = canonicalJson({ ...person, provenance: null, lineage: null });
   return { person, outcome: existing === null ? 'created' : before === after ? 'unchanged' : 'updated' };
 }
 
@@ -189,10 +190,12 @@ function refTarget(drafts: RecordDraft[], draft: RecordDraft, ref: RecordDraft['
  * the person index), then the records that refer to them. Collects every problem;
  * the caller rolls back if there is any.
  */
-export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] }> {
+export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; warnings: GatewayIssue[]; people: string[] }> {
   const outcomes: RecordOutcome[] = [];
   const issues: GatewayIssue[] = [];
+  const warnings: GatewayIssue[] = [];
   const personIds = new Map<RecordDraft, string>();
+  const people = new Map<string, Person>();
   const seen = new Set<string>();
   for (const d of drafts.filter((x) => x.type === 'Person')) {
     const r = await resolvePerson(tx, d, owner, provenance);
@@ -201,6 +204,7 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
       continue;
     }
     personIds.set(d, r.person.id);
+    people.set(r.person.id, r.person);
     if (!seen.has(r.person.id)) outcomes.push({ type: 'Person', id: r.person.id, outcome: store ? r.outcome : 'valid', source: d.sourcePath });
     seen.add(r.person.id);
   }
@@ -212,7 +216,9 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
       const id = target ? personIds.get(target) : undefined;
       if (!id) {
         unresolved = true;
-        if (!target) issues.push({ severity: 'error', code: 'not-found', expression: [ref.sourcePath || d.sourcePath], diagnostics: `${d.type}.${ref.target}: the ${ref.block} it refers to is not in the message (mapping ${d.mapping}, rule ${ref.ruleId})` });
+        // A record whose subject is neither in the message nor named by NHS number cannot be
+        // linked to anyone: it is left out and said so, never stored against a guess.
+        if (!target) warnings.push({ severity: 'warning', code: 'not-found', expression: [ref.sourcePath || d.sourcePath], diagnostics: `${d.type} not stored: the subject it refers to (${ref.block.split('|').join(' or ')}) is not in the message and carries no NHS number, so it cannot be linked to a person (mapping ${d.mapping}, rule ${ref.ruleId})` });
         continue;
       }
       fields[ref.target] = id;
@@ -224,6 +230,16 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
       const parsed = ProtectionPlanSchema.safeParse({ status: 'recorded', sourceIdentifiers: [], ...common });
       if (!parsed.success) {
         issues.push(...schemaIssues(d, parsed.error));
+        continue;
+      }
+      const nhs = people.get(parsed.data.subjectPersonId)?.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM);
+      if ((provenance.format === 'fhir-r4-json' || provenance.format === 'fhir-r4-xml') && nhs?.verificationStatus !== '01') {
+        issues.push({
+          severity: 'error',
+          code: 'business-rule',
+          expression: [d.sourcePath],
+          diagnostics: `a CP-IS plan needs its subject's NHS number verified (status 01), as CP-IS requires (CPR03); received ${nhs ? `status ${nhs.verificationStatus ?? 'none'}` : 'no NHS number'}`,
+        });
         continue;
       }
       if (!owner.startsWith('la:')) {
@@ -241,11 +257,11 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
     }
     outcomes.push({ type: d.type, id, outcome: store ? await upsertRecord(tx, type, parsed.data) : 'valid', source: d.sourcePath });
   }
-  return { outcomes, issues, people: [...seen] };
+  return { outcomes, issues, warnings, people: [...seen] };
 }
 
 class Rollback extends Error {
-  constructor(readonly result: { outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] }) {
+  constructor(readonly result: Awaited<ReturnType<typeof commitDrafts>>) {
     super('rollback');
   }
 }
@@ -274,7 +290,7 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
 
   if (!options.store) {
     // Check against the person index too (conflicting identifiers), then roll back.
-    let result: { outcomes: RecordOutcome[]; issues: GatewayIssue[]; people: string[] };
+    let result: Awaited<ReturnType<typeof commitDrafts>>;
     try {
       await ctx.db.transaction(async (tx) => {
         throw new Rollback(await commitDrafts(tx, checked.drafts, requester.agency, provenance, false));
@@ -284,14 +300,14 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
       if (!(err instanceof Rollback)) throw err;
       result = err.result;
     }
-    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings]);
+    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
     await auditNow(ctx, scope, { action: 'validate', outcome: 'permit', status: 200, reason: `validated ${parsed.format}; nothing stored`, subjects: [], records: [] });
-    return { ...base, stored: false, records: result.outcomes };
+    return { ...base, warnings: [...base.warnings, ...result.warnings], stored: false, records: result.outcomes };
   }
 
   return inAuditedTransaction(ctx, scope, async (tx) => {
     const result = await commitDrafts(tx, checked.drafts, requester.agency, provenance, true);
-    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings]);
+    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
     if (result.outcomes.length === 0 && checked.rejected.length === 0) {
       throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });
     }
@@ -304,6 +320,6 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
       subjects: result.people,
       records: result.outcomes.filter((o) => o.type !== 'Person').map((o) => o.id),
     });
-    return { ...base, stored: true, records: result.outcomes };
+    return { ...base, warnings: [...base.warnings, ...result.warnings], stored: true, records: result.outcomes };
   });
 }

@@ -53,3 +53,9 @@ export async function upsertPerson(q: Queryable, incoming: Person, existing: Per
   }
   return { person, created: existing === null };
 }
+
+/** A person by their index id. */
+export async function getPersonById(q: Queryable, id: string): Promise<Person | null> {
+  const rows = await q.query<{ record: Person }>('SELECT record FROM persons WHERE id = $1', [id]);
+  return rows[0]?.record ?? null;
+}

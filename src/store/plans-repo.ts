@@ -41,3 +41,9 @@ export async function getPlanWithSubject(q: Queryable, id: string, system: strin
   const row = rows[0];
   return row ? { plan: row.record, nhsNumber: row.value } : null;
 }
+
+/** The plans held against a person, newest first. */
+export async function plansForPerson(q: Queryable, personId: string): Promise<ProtectionPlan[]> {
+  const rows = await q.query<{ record: ProtectionPlan }>('SELECT record FROM protection_plans WHERE person_id = $1 ORDER BY start_date DESC, id LIMIT 500', [personId]);
+  return rows.map((r) => r.record);
+}

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../audit/chain.js';
 import type { Queryable } from './db.js';
 import type { WriteOutcome } from './plans-repo.js';
 
@@ -14,7 +15,8 @@ export interface StoredRecord {
 /** What makes a re-sent record a change: everything but where and when it was received. */
 function substance(r: StoredRecord): string {
   const { provenance: _p, lineage: _l, ...rest } = r;
-  return JSON.stringify(rest);
+  // Key order differs between a JS object and the jsonb it was stored as: compare canonically.
+  return canonicalJson(rest);
 }
 
 /** Inserts or updates a record by its deterministic id and says which happened. */

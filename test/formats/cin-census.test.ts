@@ -421,21 +421,11 @@ describe.runIf(existsSync(SAMPLES))('readCinCensus: the shared CIN samples', () 
     expect(tree.Message.Children.Child[0]!.CINdetails[0]!.ChildProtectionPlans?.[0]?.Reviews?.CPPreviewDate).toEqual(['1971-02-15']);
   });
 
-  it('reads cin-validator fake_CIN_data.xml (332 children) well under 300 ms', async () => {
-    const bytes = sample('cin-validator_fake_CIN_data.xml');
-    await readCinCensus(bytes); // warm-up
-    // the fastest of three reads: what the reader costs, not what a busy CI machine adds
-    let ms = Infinity;
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      await readCinCensus(bytes);
-      ms = Math.min(ms, performance.now() - start);
-    }
-    const { tree, messageId } = await readCinCensus(bytes);
+  it('reads cin-validator fake_CIN_data.xml (332 children); its speed is measured in bench/, not here', async () => {
+    const { tree, messageId } = await readCinCensus(sample('cin-validator_fake_CIN_data.xml'));
     expect(messageId).toBe('409');
     expect(tree.Message.Children.Child).toHaveLength(332);
     expect(tree.Message.Children.Child.flatMap((c) => c.CINdetails)).toHaveLength(402);
-    expect(ms).toBeLessThan(300);
   });
 
   it.each(['cin-validator_CIN_Census_2024.xml', 'cin-validator_CIN_Census_2026.xml'])('refuses %s, naming its errors', async (name) => {

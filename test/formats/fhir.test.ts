@@ -297,17 +297,13 @@ describe('readFhirXml', () => {
     expect(tree).toEqual({ resourceType: 'Patient', gender: 'male' });
   });
 
-  it('reads a 100-entry Bundle in milliseconds', async () => {
+  it('reads a 100-entry Bundle (its speed is measured in bench/, not here)', async () => {
     const entry = (i: number) =>
       `<entry><fullUrl value="urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}"/><resource>${PATIENT_XML.replace(/^<\?xml[^>]*>\s*<!--[^>]*>\s*/, '').replace(/<Patient [^>]*>/, '<Patient>')}</resource></entry>`;
     const xml = `<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>${Array.from({ length: 100 }, (_, i) => entry(i)).join('')}</Bundle>`;
-    await readFhirXml(xml); // warm-up (loads the R4 index)
-    const t0 = performance.now();
     const { tree } = await readFhirXml(xml);
-    const ms = performance.now() - t0;
     expect((tree as fhir4.Bundle).entry).toHaveLength(100);
     expect((tree as fhir4.Bundle).entry?.[99]?.resource).toEqual(PATIENT_JSON);
-    expect(ms).toBeLessThan(250);
   });
 
   describe('refuses, naming where', () => {

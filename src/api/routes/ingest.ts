@@ -75,10 +75,12 @@ function render(outcome: MessageOutcome) {
 
 /** FHIR $validate answers an OperationOutcome: the same issues as ingest, or one saying all is well. */
 function validationOutcome(issues: GatewayIssue[]): fhir4.OperationOutcome {
-  if (issues.length === 0) {
-    return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'the resource is valid: it reads, maps to the canonical model and breaks no rule' }] };
-  }
-  return toOperationOutcome(errorFromIssues('GW_ERR_VALIDATION_FAILED', issues));
+  const rendered = issues.length === 0 ? [] : toOperationOutcome(errorFromIssues('GW_ERR_VALIDATION_FAILED', issues)).issue;
+  if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) return { resourceType: 'OperationOutcome', issue: rendered };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'information', code: 'informational', diagnostics: 'the resource is valid: it reads, maps to the canonical model and breaks no rule' }, ...rendered],
+  };
 }
 
 /**

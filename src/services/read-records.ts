@@ -1,0 +1,49 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Person } from '../model/person.js';
+import type { Requester } from '../policy/authorise.js';
+import { authorise } from '../policy/authorise.js';
+import { getPersonById } from '../store/people-repo.js';
+import { getPlan, plansForPerson } from '../store/plans-repo.js';
+import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
+import { getRecord, recordsForPerson } from '../store/records-repo.js';
+import type { AuditScope } from './audit-scope.js';
+import { auditNow, refuse } from './audit-scope.js';
+import type { GatewayContext } from './context.js';
+
+export interface OwnRecord {
+  type: StoredRecordType | 'ProtectionPlan';
+  record: StoredRecord;
+}
+
+/**
+ * An agency reads back what it sent about a person: the person as the index holds them
+ * and the records the agency owns. Another agency's records are not shown (sharing
+ * between agencies goes through the CP-IS query and the sharing rules). A person the
+ * caller holds nothing about answers 404, so their presence is not confirmed.
+ */
+export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, requester: Requester, personId: string): Promise<{ person: Person; records: OwnRecord[] }> {
+  const decision = authorise(requester, 'record:read');
+  if (!decision.permit) return refuse(ctx, scope, decision);
+  const person = await getPersonById(ctx.db, personId);
+  const records: OwnRecord[] = [];
+  if (person) {
+    for (const p of await plansForPerson(ctx.db, personId)) if (p.owner === requester.agency) records.push({ type: 'ProtectionPlan', record: p });
+    for (const r of await recordsForPerson(ctx.db, personId)) if (r.record.owner === requester.agency) records.push(r);
+  }
+  if (!person || (person.owner !== requester.agency && records.length === 0)) {
+    throw new GatewayError('GW_ERR_NOT_FOUND', `no person ${personId} is known to ${requester.agency}`, { expression: 'id' });
+  }
+  await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [person.id], records: records.map((r) => r.record.id) });
+  return { person, records };
+}
+
+/** An agency reads back one record it owns (attendance, case event, relationship, consent or plan). */
+export async function readOwnRecord(ctx: GatewayContext, scope: AuditScope, requester: Requester, id: string): Promise<OwnRecord> {
+  const decision = authorise(requester, 'record:read');
+  if (!decision.permit) return refuse(ctx, scope, decision);
+  const plan = await getPlan(ctx.db, id);
+  const found: OwnRecord | null = plan ? { type: 'ProtectionPlan', record: plan } : await getRecord(ctx.db, id);
+  if (!found || found.record.owner !== requester.agency) throw new GatewayError('GW_ERR_NOT_FOUND', `no record ${id} is held by ${requester.agency}`, { expression: 'id' });
+  await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [found.record.subjectPersonId], records: [id] });
+  return found;
+}
