@@ -15,7 +15,7 @@ export interface ParsedMessage<T = unknown> {
   tree: T;
   /** The sender's message id (MSH-10, Bundle.id, CIN SerialNo…), when there is one. */
   messageId?: string | undefined;
-  /** Problems that do not stop reading (for example an unknown HL7 segment kept as-is). */
+  /** Problems that do not stop reading (for example an empty FHIR element skipped). */
   warnings: GatewayIssue[];
 }
 

@@ -349,7 +349,14 @@ export function runMapping(mapping: CompiledMapping, tree: unknown, env: Record<
  * count, so an integrator sees what the gateway did not use. Values are never shown.
  */
 export function unconsumedInput(tree: unknown, consumed: ReadonlySet<string>, prefixes: readonly string[], root = ''): GatewayIssue[] {
-  const isConsumed = (typePath: string) => consumed.has(typePath) || prefixes.some((p) => typePath === p || typePath.startsWith(`${p}.`));
+  const prefixSet = new Set(prefixes);
+  // Whether a type path is a declared subtree or lies under one: one set lookup per ancestor.
+  const underPrefix = (typePath: string): boolean => {
+    if (prefixSet.has(typePath)) return true;
+    for (let i = typePath.indexOf('.'); i !== -1; i = typePath.indexOf('.', i + 1)) if (prefixSet.has(typePath.slice(0, i))) return true;
+    return false;
+  };
+  const isConsumed = (typePath: string) => consumed.has(typePath) || underPrefix(typePath);
   const found = new Map<string, { count: number; first: string }>();
   const visit = (node: unknown, typePath: string, path: string) => {
     if (node === null || node === undefined || node === '') return;
@@ -358,7 +365,7 @@ export function unconsumedInput(tree: unknown, consumed: ReadonlySet<string>, pr
       return;
     }
     if (typeof node === 'object') {
-      if (typePath && prefixes.some((p) => typePath === p || typePath.startsWith(`${p}.`))) return;
+      if (typePath && underPrefix(typePath)) return;
       for (const [k, v] of Object.entries(node)) visit(v, typePath ? `${typePath}.${k}` : k, path ? `${path}.${k}` : k);
       return;
     }

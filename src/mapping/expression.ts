@@ -31,6 +31,63 @@ function walk(item: unknown, keys: string[]): unknown[] {
   return current;
 }
 
+type Step = { key: string } | { where: string; op: '=' | '!='; literal: string } | { first: true };
+
+const WHERE = /^where\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=|!=)\s*'([^'\\]*)'\s*\)$/;
+
+/**
+ * Parses a path made only of identifiers, `where(field = 'text')` / `where(field != 'text')`
+ * filters and `first()`, the shape most mapping rules take; anything else gives null and
+ * goes to the FHIRPath engine.
+ */
+function parseSteps(text: string): Step[] | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    else if (!quoted && depth === 0 && ch === '.') {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  const steps: Step[] = [];
+  for (const part of parts) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && part !== 'where' && part !== 'first') steps.push({ key: part });
+    else if (part === 'first()') steps.push({ first: true });
+    else {
+      const m = WHERE.exec(part);
+      if (!m) return null;
+      steps.push({ where: m[1]!, op: m[2] as '=' | '!=', literal: m[3]! });
+    }
+  }
+  return steps;
+}
+
+/** Evaluates parsed steps as FHIRPath would over a JSON tree (tests hold the two equal). */
+function walkSteps(item: unknown, steps: Step[]): unknown[] {
+  let current: unknown[] = item === undefined || item === null ? [] : Array.isArray(item) ? item : [item];
+  for (const step of steps) {
+    if ('key' in step) current = walk(current, [step.key]);
+    else if ('first' in step) current = current.slice(0, 1);
+    else {
+      current = current.filter((node) => {
+        const values = walk(node, [step.where]);
+        // FHIRPath: an empty operand makes the comparison empty, which where() treats as false.
+        if (values.length === 0) return false;
+        const equal = values.length === 1 && values[0] === step.literal;
+        return step.op === '=' ? equal : !equal;
+      });
+    }
+  }
+  return current;
+}
+
 /**
  * The dotted identifier chains an expression reads, relative to its item. Function
  * arguments are read relative to the chain position they are applied at, so
@@ -137,6 +194,24 @@ export function compileExpression(text: string, conceptMaps: ReadonlyMap<string,
     const keys = text.split('.');
     return { text, fast: true, reads, evaluate: (item) => walk(item, keys) };
   }
+  // `%variable.path`: the same walk, from a variable (%root, an enclosing item).
+  const variable = /^%([A-Za-z_][A-Za-z0-9_]*)(?:\.(.*))?$/.exec(text);
+  const varSteps = variable ? parseSteps(variable[2] ?? '') : null;
+  if (variable && (variable[2] === undefined || varSteps)) {
+    const name = variable[1]!;
+    const steps = variable[2] === undefined ? [] : varSteps!;
+    return {
+      text,
+      fast: true,
+      reads,
+      evaluate: (_item, env) => {
+        if (!Object.hasOwn(env, name)) throw new Error(`Attempting to access an undefined environment variable: ${name}`);
+        return walkSteps(env[name], steps);
+      },
+    };
+  }
+  const steps = parseSteps(text);
+  if (steps) return { text, fast: true, reads, evaluate: (item) => walkSteps(item, steps) };
   let compiled: (resource: unknown, env?: Record<string, unknown>) => unknown[];
   try {
     compiled = fhirpath.compile(text, undefined, { userInvocationTable: invocationTable(conceptMaps) }) as typeof compiled;

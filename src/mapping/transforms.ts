@@ -19,8 +19,20 @@ const londonParts = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
-/** The UTC offset of Europe/London at a given local wall-clock time, as ±HH:MM. */
+const offsetCache = new Map<string, string>();
+
+/** The UTC offset of Europe/London at a given local wall-clock time, as ±HH:MM (cached by hour). */
 function londonOffset(y: number, mo: number, d: number, h: number, mi: number, s: number): string {
+  const key = `${y}-${mo}-${d}-${h}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const offset = computeLondonOffset(y, mo, d, h, mi, s);
+  if (offsetCache.size > 50_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+function computeLondonOffset(y: number, mo: number, d: number, h: number, mi: number, s: number): string {
   const guess = Date.UTC(y, mo - 1, d, h, mi, s);
   const p = Object.fromEntries(londonParts.formatToParts(new Date(guess)).map((x) => [x.type, x.value]));
   const asLondon = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
