@@ -17,12 +17,19 @@ interface CompiledRule {
   when?: CompiledExpression | undefined;
   each?: CompiledExpression | undefined;
   by?: CompiledExpression | undefined;
+  /** The group's fields, sourced rules first (see applyRules). */
   fields: CompiledRule[];
   conceptMap?: CompiledConceptMap | undefined;
 }
 
+/** Sourced values first, so that constants only complete elements a source opened. */
+function sourcedFirst(rules: CompiledRule[]): CompiledRule[] {
+  return [...rules.filter((r) => r.spec.value === undefined), ...rules.filter((r) => r.spec.value !== undefined)];
+}
+
 interface CompiledBlock {
   spec: RecordBlockSpec;
+  /** fields, sourced rules first (see applyRules). */
   each?: CompiledExpression | undefined;
   when?: CompiledExpression | undefined;
   key: CompiledExpression[];
@@ -105,7 +112,7 @@ function compileRule(spec: FieldRuleSpec, maps: ReadonlyMap<string, CompiledConc
     when: compile(spec.when),
     each: compile(spec.each),
     by: compile(spec.by),
-    fields: (spec.fields ?? []).map((f) => compileRule(f, maps, file, all)),
+    fields: sourcedFirst((spec.fields ?? []).map((f) => compileRule(f, maps, file, all))),
     conceptMap,
   };
 }
@@ -122,7 +129,7 @@ function compileBlock(spec: RecordBlockSpec, maps: ReadonlyMap<string, CompiledC
     when: spec.when === undefined ? undefined : compile(spec.when),
     key: (spec.key ?? []).map(compile),
     localId: spec.localId === undefined ? undefined : compile(spec.localId),
-    fields: spec.fields.map((f) => compileRule(f, maps, file, all)),
+    fields: sourcedFirst(spec.fields.map((f) => compileRule(f, maps, file, all))),
     records: (spec.records ?? []).map((b) => compileBlock(b, maps, file, all)),
   };
 }
@@ -271,9 +278,7 @@ class Run {
   }
 
   private applyRules(rules: CompiledRule[], item: unknown, path: string, container: Record<string, unknown>, draft: RecordDraft, enclosing: ReadonlyMap<string, RecordDraft>, env: Record<string, unknown>, prefix: string): void {
-    // Sourced values first, so that constants only complete elements a source opened.
-    const ordered = [...rules.filter((r) => r.spec.value === undefined), ...rules.filter((r) => r.spec.value !== undefined)];
-    for (const rule of ordered) {
+    for (const rule of rules) {
       if (rule.when && !truthy(rule.when.evaluate(item, env))) continue;
       const field = prefix ? `${prefix}.${rule.targetText}` : rule.targetText;
       if (rule.spec.value !== undefined) {
@@ -288,7 +293,7 @@ class Run {
         continue;
       }
       if (rule.each) {
-        rule.each.evaluate(item, env).forEach((sub, k) => {
+        rule.each.evaluate(item, env).filter((x) => x !== '').forEach((sub, k) => {
           const subPath = `${joinPath(path, rule.spec.each!)}[${k}]`;
           const elem: Record<string, unknown> = {};
           const at = appendIndex(container, rule.target);
@@ -302,13 +307,20 @@ class Run {
         continue;
       }
       const values = this.values(rule, item, path, env);
+      if (values.length === 0) continue;
       for (const v of values) setAt(container, rule.target, v, false);
-      if (values.length > 0) draft.lineage.push({ field, mapping: this.mapping.label, rule: rule.spec.id, source: joinPath(path, rule.spec.source!) });
+      // A later rule that fills the same single-valued field overrides the earlier one, lineage too.
+      if (!field.endsWith('[]')) {
+        const earlier = draft.lineage.findIndex((l) => l.field === field);
+        if (earlier !== -1) draft.lineage.splice(earlier, 1);
+      }
+      draft.lineage.push({ field, mapping: this.mapping.label, rule: rule.spec.id, source: joinPath(path, rule.spec.source!) });
     }
   }
 
   block(block: CompiledBlock, item: unknown, path: string, enclosing: ReadonlyMap<string, RecordDraft>, env: Record<string, unknown>): void {
-    const items = block.each ? block.each.evaluate(item, env) : [item];
+    // An empty cell or element is no item (CSV readers give '' for an empty cell).
+    const items = block.each ? block.each.evaluate(item, env).filter((x) => x !== '') : [item];
     items.forEach((sub, i) => {
       // `each: %outer...` re-selects the enclosing item: its records share the item's path.
       const subPath = !block.each ? path || '(message)' : block.spec.each!.startsWith('%') ? path : `${joinPath(path, block.spec.each!)}[${i}]`;
