@@ -419,12 +419,35 @@ function yearNote(layout: Layout): string {
 
 const IGNORED_ATTRIBUTE = /^(xmlns(:|$)|xsi:)/;
 
+/**
+ * Published DfE rules that a missing or off-list code breaks. The schema check catches
+ * these first, so its issue carries the rule code an LA's own validator would show.
+ */
+const SCHEMA_RULES: Readonly<Record<string, string>> = {
+  LAchildID: '8500',
+  Sex: '4180',
+  GenderCurrent: '4180',
+  Ethnicity: '4220',
+  Disability: '8540',
+  ReferralSource: '8866',
+  ReasonForClosure: '8640',
+  PrimaryNeedCode: '8650',
+  InitialCategoryOfAbuse: '8905',
+  LatestCategoryOfAbuse: '8910',
+};
+
+/** The element name at the end of a path such as `…ChildIdentifiers.Sex` or `…Disability[1]`. */
+function leafName(path: string): string {
+  return (path.split('.').pop() ?? '').replace(/\[\d+\]$/, '');
+}
+
 class Walker {
   readonly issues: GatewayIssue[] = [];
   constructor(private readonly layout: Layout) {}
 
   issue(code: string, path: string, diagnostics: string): void {
-    this.issues.push({ severity: 'error', code, expression: [path], diagnostics });
+    const rule = code === 'code-invalid' || code === 'required' ? SCHEMA_RULES[leafName(path)] : undefined;
+    this.issues.push({ severity: 'error', code, expression: [path], diagnostics, ...(rule ? { rule: `CIN-${rule}` } : {}) });
   }
 
   /** Reads one complex element into an object, collecting every problem. */

@@ -93,10 +93,11 @@ export function applyTransform(name: TransformName, value: unknown): TransformRe
     case 'upper':
       return typeof raw === 'string' ? { ok: true, value: raw.toUpperCase() } : { ok: false, expected: 'text' };
     case 'postcode': {
-      const compact = typeof raw === 'string' ? raw.toUpperCase().replace(/\s+/g, '') : '';
-      return /^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(compact)
-        ? { ok: true, value: `${compact.slice(0, -3)} ${compact.slice(-3)}` }
-        : { ok: false, expected: 'a UK postcode such as LS1 4AP' };
+      // A UK postcode is put in its standard form (LS1 1AA); anything else (an address
+      // abroad) is kept as sent, upper-cased: a foreign address is not an error.
+      if (typeof raw !== 'string') return { ok: false, expected: 'a postcode' };
+      const compact = raw.toUpperCase().replace(/\s+/g, '');
+      return /^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(compact) ? { ok: true, value: `${compact.slice(0, -3)} ${compact.slice(-3)}` } : { ok: true, value: raw.toUpperCase() };
     }
     case 'nhs-number': {
       const check = checkNhsNumber(typeof raw === 'string' ? raw : String(raw));

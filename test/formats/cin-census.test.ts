@@ -440,3 +440,16 @@ describe.runIf(existsSync(SAMPLES))('readCinCensus: the shared CIN samples', () 
     expect(issues).toHaveLength(name.includes('2026') ? 7 : 6);
   });
 });
+
+describe('schema errors that DfE also publishes as rules carry the rule code', () => {
+  it('an off-list ethnicity is CIN-4220 and an off-list gender CIN-4180', async () => {
+    const issues = await refusal(edit(edit(good(), '<Ethnicity>WBRI</Ethnicity>', '<Ethnicity>XXXX</Ethnicity>'), GENDER, '<GenderCurrent>5</GenderCurrent>'));
+    expect(issues).toContainEqual(expect.objectContaining({ expression: [`${CHILD}.ChildCharacteristics.Ethnicity`], rule: 'CIN-4220' }));
+    expect(issues).toContainEqual(expect.objectContaining({ expression: [`${IDS}.GenderCurrent`], rule: 'CIN-4180' }));
+  });
+
+  it('a structural problem with no published rule carries none', async () => {
+    const issues = await refusal(edit(good(), '<Ethnicity>WBRI</Ethnicity>', '<Ethnicity>WBRI</Ethnicity><Colour>blue</Colour>'));
+    expect(issues.every((i) => i.rule === undefined)).toBe(true);
+  });
+});

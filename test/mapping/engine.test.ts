@@ -183,5 +183,6 @@ describe('transforms', () => {
     expect(applyTransform('nhs-number', '999 000 0018')).toEqual({ ok: true, value: '9990000018' });
     expect(applyTransform('nhs-number', '9990000019').ok).toBe(false);
     expect(applyTransform('postcode', 'ls11aa')).toEqual({ ok: true, value: 'LS1 1AA' });
+    expect(applyTransform('postcode', '99999')).toEqual({ ok: true, value: '99999' });
   });
 });
