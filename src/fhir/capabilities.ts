@@ -37,3 +37,13 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
 ];
 
 export const SYSTEM_INTERACTIONS = ['transaction', 'batch'] as const;
+
+/** System-level operations. Each answers; the metadata test calls them. */
+export const SYSTEM_OPERATIONS = [
+  {
+    name: 'validate',
+    definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+    documentation:
+      'POST /fhir/$validate or /fhir/{type}/$validate with a resource or Bundle as application/fhir+json or application/fhir+xml: the same checks as ingest (structure, UK Core rules, mapping to the canonical model, the person index), nothing stored; answers an OperationOutcome.',
+  },
+] as const;

@@ -1,4 +1,4 @@
-import { RESOURCE_CAPABILITIES, SYSTEM_INTERACTIONS } from './capabilities.js';
+import { RESOURCE_CAPABILITIES, SYSTEM_INTERACTIONS, SYSTEM_OPERATIONS } from './capabilities.js';
 
 /** The CapabilityStatement served at /fhir/metadata, built from the implemented capabilities. */
 export function capabilityStatement(baseUrl: string, version: string, date: string): fhir4.CapabilityStatement {
@@ -26,6 +26,7 @@ export function capabilityStatement(baseUrl: string, version: string, date: stri
           searchParam: r.searchParams.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
         })),
         interaction: SYSTEM_INTERACTIONS.map((code) => ({ code, documentation: 'Bundle of Patient and CareTeam entries: records protection plans' })),
+        operation: SYSTEM_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, documentation: o.documentation })),
       },
     ],
   };

@@ -31,6 +31,9 @@ describe('GET /fhir/metadata', () => {
     }
     expect(body.rest[0].interaction.map((i: any) => i.code).sort()).toEqual(['batch', 'transaction']);
     expect((await request(t.gateway.app).post('/fhir').send({})).status).toBe(401);
+    expect(body.rest[0].operation).toEqual([expect.objectContaining({ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' })]);
+    expect((await request(t.gateway.app).post('/fhir/$validate').send({})).status).toBe(401);
+    expect((await request(t.gateway.app).post('/fhir/Patient/$validate').send({})).status).toBe(401);
   });
 
   it('answers an unknown resource with 404 and an unsupported interaction with 405, as OperationOutcomes', async () => {
