@@ -19,7 +19,7 @@ import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Action, Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import type { Queryable } from '../store/db.js';
-import { findPersonByIdentifier, upsertPerson } from '../store/people-repo.js';
+import { findPeopleByIdentifiers, upsertPerson } from '../store/people-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import { upsertPlan } from '../store/plans-repo.js';
 import { upsertRecord } from '../store/records-repo.js';
@@ -143,11 +143,7 @@ async function resolvePerson(tx: Queryable, draft: RecordDraft, owner: string, p
   const candidate = { ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage };
   const parsed = PersonSchema.safeParse(candidate);
   if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
-  const found = new Map<string, Person>();
-  for (const ident of parsed.data.identifiers) {
-    const p = await findPersonByIdentifier(tx, ident.system, ident.value);
-    if (p) found.set(p.id, p);
-  }
+  const found = new Map<string, Person>((await findPeopleByIdentifiers(tx, parsed.data.identifiers)).map((p) => [p.id, p]));
   if (found.size > 1) {
     return {
       issues: [
@@ -161,6 +157,25 @@ async function resolvePerson(tx: Queryable, draft: RecordDraft, owner: string, p
     };
   }
   const existing = [...found.values()][0] ?? null;
+  // Never merge two people's identities: when the index holds this person under another
+  // value of the same identifier system (a different NHS number, LA child id or MRN) and
+  // none of the sent values, the records disagree about who this is.
+  for (const system of new Set(parsed.data.identifiers.map((i) => i.system))) {
+    const held = existing?.identifiers.filter((i) => i.system === system).map((i) => i.value) ?? [];
+    const sent = parsed.data.identifiers.filter((i) => i.system === system).map((i) => i.value);
+    if (held.length > 0 && !sent.some((v) => held.includes(v))) {
+      return {
+        issues: [
+          {
+            severity: 'error',
+            code: 'conflict',
+            expression: [draft.sourcePath],
+            diagnostics: `this person matches someone in the person index by one identifier but holds a different ${system} there; the two were not merged (a person must review the match)`,
+          },
+        ],
+      };
+    }
+  }
   const primary = primaryIdentifier(parsed.data.identifiers)!;
   const incoming: Person = {
     ...parsed.data,

@@ -110,6 +110,16 @@ describe('HL7 v2 ADT', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('never merges two people: a known hospital number with a different NHS number is refused (422) and nothing changes', async () => {
+    const first = await post('/ingest', adt({ nhs: testNhsNumber(3500), mrn: 'H3500', visit: 'V3500' }), 'application/hl7-v2', ed);
+    expect(first.status).toBe(201);
+    const before = await snapshot();
+    const clash = await post('/ingest', adt({ nhs: testNhsNumber(3510), mrn: 'H3500', visit: 'V3510' }), 'application/hl7-v2', ed);
+    expect(clash.status).toBe(422);
+    expect(clash.body.issue).toContainEqual(expect.objectContaining({ code: 'conflict', expression: ['PID[0]'], diagnostics: expect.stringMatching(/different https:\/\/fhir\.nhs\.uk\/Id\/nhs-number.*not merged/) }));
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('a local authority cannot send a hospital feed (403), and it is audited', async () => {
     const res = await post('/ingest', adt({ nhs: testNhsNumber(3400) }), 'application/hl7-v2', la);
     expect(res.status).toBe(403);

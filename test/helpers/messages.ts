@@ -20,7 +20,7 @@ export interface Adt {
 /** One HL7 v2.4 ADT message (ADT_A01 structure), segments ended by \r. PID-32 carries the NSTS status. */
 export function adt(o: Adt = {}): string {
   const event = o.event ?? 'A04';
-  const pid = ['PID', '1', '', `${o.nhs ?? '9990000018'}^^^NHS^NH~${o.mrn ?? 'H100001'}^^^RR8^MR`, '', 'TESTER^ALEX^JO^^MISS', '', o.birthDate ?? '20150304', 'F', '', '', '1 TEST STREET^^LEEDS^^LS1 1AA'];
+  const pid = ['PID', '1', '', `${o.nhs ?? '9990000018'}^^^NHS^NH~${o.mrn ?? `H${(o.nhs ?? '9990000018').slice(3)}`}^^^RR8^MR`, '', 'TESTER^ALEX^JO^^MISS', '', o.birthDate ?? '20150304', 'F', '', '', '1 TEST STREET^^LEEDS^^LS1 1AA'];
   while (pid.length < 32) pid.push('');
   pid[32] = o.nsts ?? 'NSTS01';
   const pv1 = ['PV1', '1', o.patientClass ?? 'E', 'ED^^^RR8'];

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/db.js';
+import { openPglite } from '../../src/store/pglite-db.js';
+import { openPostgres } from '../../src/store/pg-db.js';
+import { testNhsNumber } from '../helpers/fixtures.js';
+import { adt, cinCensus, episodesCsv } from '../helpers/messages.js';
+import { sgw } from '../helpers/sgw-process.js';
+
+const pgUrl = process.env.SGW_TEST_DATABASE_URL;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-ingest-cli-'));
+const dataDir = path.join(dir, 'data');
+const schema = `sgw_cli_${randomBytes(5).toString('hex')}`;
+const env: NodeJS.ProcessEnv = {
+  SGW_DATA_DIR: dataDir,
+  SGW_LOG_LEVEL: 'warn',
+  ...(pgUrl ? { DATABASE_URL: `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}` } : {}),
+};
+
+function write(name: string, content: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function openDirect(): Promise<Db> {
+  return pgUrl ? openPostgres(pgUrl, { schema, max: 1 }) : openPglite(path.join(dataDir, 'pgdata'));
+}
+
+async function counts() {
+  const db = await openDirect();
+  try {
+    const [row] = await db.query<{ persons: number; records: number; plans: number; audit: number }>(
+      `SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM canonical_records) AS records,
+              (SELECT count(*)::int FROM protection_plans) AS plans, (SELECT count(*)::int FROM audit_log) AS audit`,
+    );
+    return row!;
+  } finally {
+    await db.close();
+  }
+}
+
+beforeAll(async () => {
+  if (pgUrl) {
+    const admin = openPostgres(pgUrl, { max: 1 });
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.close();
+  }
+  expect(sgw(['migrate'], env).status).toBe(0);
+});
+afterAll(async () => {
+  if (pgUrl) {
+    const admin = openPostgres(pgUrl, { max: 1 });
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.close();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sgw ingest and sgw validate', () => {
+  it('sgw validate checks files of several formats, prints a summary table, stores nothing, and exits 1 when one is refused', async () => {
+    const before = await counts();
+    const batch = write('feed.hl7', [adt({ nhs: testNhsNumber(8000), mrn: 'M8000', visit: 'V8000', control: 'C1' }), adt({ nhs: testNhsNumber(8010), mrn: 'M8010', visit: 'V8010', control: 'C2' })].join('\r\n'));
+    const census = write('census.xml', cinCensus([{ id: 'CLI8000', cpp: { start: '2025-09-01' } }]));
+    const bad = write('bad-episodes.csv', episodesCsv([{ child: 'CLI8100', decom: '01/06/2025', ls: 'ZZ' }]));
+    const r = sgw(['validate', batch, census, bad], env);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/file\s+format\s+messages\s+records\s+warnings\s+left out\s+errors\s+outcome/);
+    expect(r.stdout).toMatch(/feed\.hl7\s+hl7v2\s+2\s+6\s+.*ok/);
+    expect(r.stdout).toMatch(/census\.xml\s+cin-census-xml\s+1\s+\d+\s+.*ok/);
+    expect(r.stdout).toMatch(/bad-episodes\.csv\s+ssda903-csv\s+1\s+0\s+.*REJECTED/);
+    expect(r.stdout).toMatch(/\[SSDA903-144\] Episodes\[row 2\]\.LS/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('sgw ingest stores each message as its agency, audited, and a second run changes nothing', async () => {
+    const feed = write('feed2.hl7', [adt({ nhs: testNhsNumber(8200), mrn: 'M8200', visit: 'V8200', control: 'C3' }), adt({ nhs: testNhsNumber(8210), mrn: 'M8210', visit: 'V8210', control: 'C4' })].join('\n'));
+    const before = await counts();
+    const r = sgw(['ingest', '--agency', 'ods:RR8', feed], env);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/feed2\.hl7\s+hl7v2\s+2\s+6\/0\/0\s+/);
+    const after = await counts();
+    expect(after.persons - before.persons).toBe(2);
+    expect(after.records - before.records).toBe(4);
+    expect(after.audit - before.audit).toBe(2); // one entry per message
+    const again = sgw(['ingest', '--agency', 'ods:RR8', '--json', feed], env);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ created: 0, updated: 0, unchanged: 6, ok: true });
+  });
+
+  it('sgw ingest refuses a format the agency may not send, and needs --agency', async () => {
+    const census = write('census2.xml', cinCensus([{ id: 'CLI8300' }]));
+    const r = sgw(['ingest', '--agency', 'ods:RR8', census], env);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/REJECTED/);
+    expect(r.stdout).toMatch(/unscheduled-care may not ingest:la-return/);
+    const none = sgw(['ingest', census], env);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/needs --agency/);
+  });
+});
