@@ -44,13 +44,12 @@ export async function upsertPerson(q: Queryable, incoming: Person, existing: Per
      ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()`,
     [person.id, JSON.stringify(person)],
   );
-  for (const ident of person.identifiers) {
-    await q.query(
-      `INSERT INTO person_identifiers (system, value, person_id, verification_status) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (system, value) DO UPDATE SET verification_status = EXCLUDED.verification_status`,
-      [ident.system, ident.value, person.id, ident.verificationStatus ?? null],
-    );
-  }
+  await q.query(
+    `INSERT INTO person_identifiers (system, value, person_id, verification_status)
+     SELECT s, v, $3, st FROM unnest($1::text[], $2::text[], $4::text[]) AS t(s, v, st)
+     ON CONFLICT (system, value) DO UPDATE SET verification_status = EXCLUDED.verification_status`,
+    [person.identifiers.map((i) => i.system), person.identifiers.map((i) => i.value), person.id, person.identifiers.map((i) => i.verificationStatus ?? null)],
+  );
   return { person, created: existing === null };
 }
 
@@ -58,4 +57,15 @@ export async function upsertPerson(q: Queryable, incoming: Person, existing: Per
 export async function getPersonById(q: Queryable, id: string): Promise<Person | null> {
   const rows = await q.query<{ record: Person }>('SELECT record FROM persons WHERE id = $1', [id]);
   return rows[0]?.record ?? null;
+}
+
+/** The people any of these identifiers belong to (one query, however many identifiers). */
+export async function findPeopleByIdentifiers(q: Queryable, identifiers: readonly Identifier[]): Promise<Person[]> {
+  if (identifiers.length === 0) return [];
+  const rows = await q.query<{ record: Person }>(
+    `SELECT DISTINCT ON (p.id) p.record FROM person_identifiers i JOIN persons p ON p.id = i.person_id
+     WHERE (i.system, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
+  );
+  return rows.map((r) => r.record);
 }

@@ -19,17 +19,18 @@ function substance(r: StoredRecord): string {
   return canonicalJson(rest);
 }
 
-/** Inserts or updates a record by its deterministic id and says which happened. */
+/** Inserts or updates a record by its deterministic id and says which happened, in one statement. */
 export async function upsertRecord(q: Queryable, type: StoredRecordType, record: StoredRecord): Promise<WriteOutcome> {
-  const before = await q.query<{ record: StoredRecord }>('SELECT record FROM canonical_records WHERE id = $1', [record.id]);
-  const prior = before[0]?.record;
-  if (prior && substance(prior) === substance(record)) return 'unchanged';
-  await q.query(
-    `INSERT INTO canonical_records (id, type, person_id, owner, record) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, updated_at = now()`,
-    [record.id, type, record.subjectPersonId, record.owner, JSON.stringify(record)],
+  const rows = await q.query<{ inserted: boolean }>(
+    `INSERT INTO canonical_records (id, type, person_id, owner, record, substance) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, substance = EXCLUDED.substance, updated_at = now()
+       WHERE canonical_records.substance IS DISTINCT FROM EXCLUDED.substance
+     RETURNING (xmax = 0) AS inserted`,
+    [record.id, type, record.subjectPersonId, record.owner, JSON.stringify(record), substance(record)],
   );
-  return prior ? 'updated' : 'created';
+  const row = rows[0];
+  if (!row) return 'unchanged';
+  return row.inserted ? 'created' : 'updated';
 }
 
 /** One record by id, with its type. */

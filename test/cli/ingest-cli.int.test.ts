@@ -91,7 +91,7 @@ describe('sgw ingest and sgw validate', () => {
     expect(JSON.parse(again.stdout)[0]).toMatchObject({ created: 0, updated: 0, unchanged: 6, ok: true });
   });
 
-  it('sgw ingest refuses a format the agency may not send, and needs --agency', async () => {
+  it('sgw ingest refuses a format the agency may not send, and needs --agency', () => {
     const census = write('census2.xml', cinCensus([{ id: 'CLI8300' }]));
     const r = sgw(['ingest', '--agency', 'ods:RR8', census], env);
     expect(r.status).toBe(1);

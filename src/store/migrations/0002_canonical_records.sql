@@ -7,6 +7,9 @@ CREATE TABLE canonical_records (
   person_id   text NOT NULL REFERENCES persons (id),
   owner       text NOT NULL,
   record      jsonb NOT NULL,
+  -- Canonical JSON of the record without provenance and lineage: a re-sent record whose
+  -- substance is the same is left alone ("unchanged") in one statement.
+  substance   text NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now()
 );
