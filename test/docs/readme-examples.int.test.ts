@@ -33,4 +33,32 @@ describe('the README walk-through, step by step', () => {
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'inactive', period: { end: '2026-11-20' } });
   });
+
+  it('ingests each agency in its own format: the CIN census child shows in the CP-IS query once linked', async () => {
+    const la = await t.token('la:383', 'la-social-worker', 'statutory-return');
+    const ed = await t.token('ods:RR8', 'unscheduled-care', 'TREAT');
+    const ingest = (token: string, type: string, body: string, query = '') =>
+      request(t.gateway.app).post(`/ingest${query}`).set('Authorization', `Bearer ${token}`).set('Content-Type', type).send(body);
+
+    const feed = await ingest(ed, 'application/hl7-v2', example('adt-a04.hl7'));
+    expect(feed.status).toBe(201);
+    expect(feed.body.records.map((r: { type: string }) => r.type)).toEqual(['Person', 'Attendance', 'Relationship']);
+
+    const patient = await ingest(la, 'application/fhir+json', example('patient-with-la-child-id.json'));
+    expect(patient.status).toBe(200); // the hospital feed already made this person: the LA adds its child id
+    const census = await ingest(la, 'application/xml', example('cin-census.xml'));
+    expect(census.status).toBe(201);
+    expect(census.body.records.some((r: { type: string }) => r.type === 'ProtectionPlan')).toBe(true);
+
+    const q = await request(t.gateway.app).get('/fhir/CareTeam?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|9990000026').set('Authorization', `Bearer ${ed}`).set('IsUnscheduledAccessEvent', 'false');
+    expect(q.body.total).toBe(1);
+
+    const upload = await ingest(la, 'text/csv', example('cpis-upload.csv'));
+    expect(upload.body.results.map((r: { result: string }) => r.result)).toEqual(['CPR06', 'CPR01']);
+
+    const checked = await request(t.gateway.app).post('/validate').set('Authorization', `Bearer ${la}`).set('Content-Type', 'application/xml').send(example('cin-census.xml').replace('<Sex>F</Sex>', '<Sex>1</Sex>'));
+    expect(checked.status).toBe(400);
+    expect(checked.body.issue[0].details.coding[1].code).toBe('CIN-4180');
+  });
 });
+
