@@ -294,3 +294,39 @@ describe('limits', () => {
     expect(res.body.issue[0].diagnostics).toMatch(/\?format=/);
   });
 });
+
+describe('POST /fhir with more than plans', () => {
+  it('a transaction with a Patient, an Encounter and a Consent goes through the ingest pipeline and answers per entry', async () => {
+    const nhs = testNhsNumber(9000);
+    const patientUrl = 'urn:uuid:00000000-0000-4000-8000-000000009000';
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: patientUrl, resource: ukCorePatient(nhs, 'C9000'), request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: {
+            resourceType: 'Encounter',
+            identifier: [{ system: 'https://trust.example/Id/attendance', value: 'ATT-9000' }],
+            status: 'in-progress',
+            class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
+            subject: { reference: patientUrl },
+            period: { start: '2026-11-20T08:00:00Z' },
+          },
+          request: { method: 'POST', url: 'Encounter' },
+        },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' } }, request: { method: 'POST', url: 'Observation' } },
+      ],
+    };
+    const res = await post('/fhir', JSON.stringify(bundle), 'application/fhir+json', ed);
+    expect(res.status).toBe(200);
+    expect(res.body.type).toBe('transaction-response');
+    expect(res.body.entry[0].response).toMatchObject({ status: '201 Created', location: expect.stringMatching(/^people\//) });
+    expect(res.body.entry[1].response).toMatchObject({ status: '201 Created', location: expect.stringMatching(/^records\//) });
+    // the Observation is not mapped: said so in its entry, not silently dropped
+    expect(res.body.entry[2].response.status).toBe('200 OK');
+    expect(res.body.entry[2].response.outcome.issue[0]).toMatchObject({ severity: 'warning', diagnostics: expect.stringContaining('not consumed') });
+    const attendance = await request(t.gateway.app).get(`/${res.body.entry[1].response.location}`).set('Authorization', `Bearer ${ed}`);
+    expect(attendance.body.record).toMatchObject({ encounterClass: 'EMER', status: 'in-progress' });
+  });
+});

@@ -9,6 +9,8 @@ import type { GatewayContext } from '../../services/context.js';
 import { agencyOf } from '../../services/context.js';
 import type { PlanSubmission, PlanWriteResult } from '../../services/record-plans.js';
 import { recordPlans } from '../../services/record-plans.js';
+import type { MessageOutcome } from '../../services/ingest.js';
+import { ingestMessage } from '../../services/ingest.js';
 import { readPlan } from '../../services/read-plan.js';
 import { auditNow } from '../../services/audit-scope.js';
 import { toCareTeam } from '../../fhir/plans.js';
@@ -63,6 +65,30 @@ function planSubmissions(bundle: fhir4.Bundle): { byEntry: Map<number, BundleSub
   return { byEntry, issues };
 }
 
+/**
+ * A transaction-response for a Bundle that went through the ingest pipeline: each entry
+ * gets the status of the record it became (a Patient its Person, an Encounter its
+ * Attendance…), or 200 with an OperationOutcome saying why it stored nothing.
+ */
+function ingestResponseBundle(bundle: fhir4.Bundle, outcome: MessageOutcome): fhir4.Bundle {
+  const seen = new Map<string, number>();
+  const entries = (bundle.entry ?? []).map((e) => {
+    const type = e.resource?.resourceType ?? 'Resource';
+    const k = seen.get(type) ?? 0;
+    seen.set(type, k + 1);
+    const prefix = `${type}[${k}]`;
+    const own = outcome.records.filter((r) => r.source === prefix || (r.type === 'Person' && r.source.startsWith(`${prefix}.`)));
+    const record = own.find((r) => r.type !== 'Person') ?? own[0];
+    const notes = outcome.warnings.filter((w) => w.expression?.some((x) => x.startsWith(prefix)));
+    const response: fhir4.BundleEntryResponse = record
+      ? { status: httpStatus(record.outcome === 'created' ? 201 : 200), location: `${record.type === 'Person' ? 'people' : 'records'}/${record.id}` }
+      : { status: httpStatus(200) };
+    if (notes.length > 0) response.outcome = toOperationOutcome(errorFromIssues('GW_ERR_VALIDATION_FAILED', notes));
+    return { response };
+  });
+  return { resourceType: 'Bundle', type: bundle.type === 'batch' ? 'batch-response' : 'transaction-response', entry: entries };
+}
+
 function location(r: PlanWriteResult): string {
   return `CareTeam/${r.plan.id}`;
 }
@@ -99,6 +125,15 @@ export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, m
     const bundle = resourceBody<fhir4.Bundle>(req, 'Bundle');
     if (bundle.type !== 'transaction' && bundle.type !== 'batch') {
       throw new GatewayError('GW_ERR_INVALID_RESOURCE', `POST /fhir takes a transaction or batch Bundle, received type ${JSON.stringify(bundle.type ?? null)}`, { expression: 'Bundle.type' });
+    }
+    // A Bundle recording CP-IS plans (any CareTeam) keeps the CP-IS rules of the plan path;
+    // one without plans but with other resources (Encounter, Consent…) goes through ingest.
+    const types = (bundle.entry ?? []).map((e) => e.resource?.resourceType);
+    if (!types.includes('CareTeam') && types.some((t) => t !== undefined && t !== 'Patient')) {
+      auditScope!.resourceType = 'Ingest:fhir-r4-json';
+      const outcome = await ingestMessage(ctx, auditScope!, requester!, { format: 'fhir-r4-json', tree: bundle, messageId: bundle.id, warnings: [] }, { store: true });
+      sendFhir(res, 200, ingestResponseBundle(bundle, outcome));
+      return;
     }
     const { byEntry, issues } = planSubmissions(bundle);
     const entries = bundle.entry ?? [];
