@@ -61,7 +61,7 @@ for (const file of files(SAMPLES).sort()) {
 }
 
 const toRun = checks.filter((c) => c.file);
-let results = [];
+let results;
 try {
   const out = execFileSync(process.execPath, ['bin/sgw.js', 'validate', '--json', ...toRun.map((c) => c.file)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   results = JSON.parse(out);
