@@ -22,8 +22,8 @@ import type { Queryable } from '../store/db.js';
 import { findPeopleByIdentifiers, upsertPerson } from '../store/people-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import { upsertPlan } from '../store/plans-repo.js';
-import { upsertRecord } from '../store/records-repo.js';
-import type { StoredRecordType } from '../store/records-repo.js';
+import { upsertRecords } from '../store/records-repo.js';
+import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { validateTree } from '../validation/validate.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
@@ -209,6 +209,7 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
   const outcomes: RecordOutcome[] = [];
   const issues: GatewayIssue[] = [];
   const warnings: GatewayIssue[] = [];
+  const pending: { type: StoredRecordType; record: StoredRecord }[] = [];
   const personIds = new Map<RecordDraft, string>();
   const people = new Map<string, Person>();
   const seen = new Set<string>();
@@ -270,7 +271,13 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
       issues.push(...schemaIssues(d, parsed.error));
       continue;
     }
-    outcomes.push({ type: d.type, id, outcome: store ? await upsertRecord(tx, type, parsed.data) : 'valid', source: d.sourcePath });
+    pending.push({ type, record: parsed.data });
+    outcomes.push({ type: d.type, id, outcome: 'valid', source: d.sourcePath });
+  }
+  // Attendances, case events, relationships and consents: one statement for all of them.
+  if (store && issues.length === 0) {
+    const written = await upsertRecords(tx, pending);
+    for (const o of outcomes) if (o.outcome === 'valid') o.outcome = written.get(o.id) ?? 'unchanged';
   }
   return { outcomes, issues, warnings, people: [...seen] };
 }

@@ -19,18 +19,33 @@ function substance(r: StoredRecord): string {
   return canonicalJson(rest);
 }
 
-/** Inserts or updates a record by its deterministic id and says which happened, in one statement. */
-export async function upsertRecord(q: Queryable, type: StoredRecordType, record: StoredRecord): Promise<WriteOutcome> {
-  const rows = await q.query<{ inserted: boolean }>(
-    `INSERT INTO canonical_records (id, type, person_id, owner, record, substance) VALUES ($1, $2, $3, $4, $5, $6)
+/**
+ * Upserts many records in one statement (a CIN census holds hundreds of case events).
+ * A record sent twice in one batch is written once, as last sent. Returns each id's outcome.
+ */
+export async function upsertRecords(q: Queryable, records: { type: StoredRecordType; record: StoredRecord }[]): Promise<Map<string, WriteOutcome>> {
+  const byId = new Map(records.map((r) => [r.record.id, r]));
+  const list = [...byId.values()];
+  const outcomes = new Map<string, WriteOutcome>(list.map((r) => [r.record.id, 'unchanged']));
+  if (list.length === 0) return outcomes;
+  const rows = await q.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO canonical_records (id, type, person_id, owner, record, substance)
+     SELECT id, type, person_id, owner, record::jsonb, substance FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS t(id, type, person_id, owner, record, substance)
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, substance = EXCLUDED.substance, updated_at = now()
        WHERE canonical_records.substance IS DISTINCT FROM EXCLUDED.substance
-     RETURNING (xmax = 0) AS inserted`,
-    [record.id, type, record.subjectPersonId, record.owner, JSON.stringify(record), substance(record)],
+     RETURNING id, (xmax = 0) AS inserted`,
+    [
+      list.map((r) => r.record.id),
+      list.map((r) => r.type),
+      list.map((r) => r.record.subjectPersonId),
+      list.map((r) => r.record.owner),
+      list.map((r) => JSON.stringify(r.record)),
+      list.map((r) => substance(r.record)),
+    ],
   );
-  const row = rows[0];
-  if (!row) return 'unchanged';
-  return row.inserted ? 'created' : 'updated';
+  for (const row of rows) outcomes.set(row.id, row.inserted ? 'created' : 'updated');
+  return outcomes;
 }
 
 /** One record by id, with its type. */
