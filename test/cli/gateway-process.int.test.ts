@@ -64,7 +64,7 @@ describe(`the gateway as a process (${pgUrl ? 'PostgreSQL server' : 'embedded PG
     // Handlers were once installed after the banner: about one such stop in three died by the
     // signal (exit null, SIGTERM) instead of closing cleanly.
     for (let i = 0; i < 10; i++) expect(await startAndStopAtOnce(env)).toEqual({ code: 0, signal: null });
-  });
+  }, 120_000); // ten process starts under tsx; a busy CI machine needs more than the default
 
   it('says so when the port is taken, and leaves the database free for the next start', async () => {
     const first = await startGateway(env);
