@@ -282,7 +282,7 @@ describe('checking without storing', () => {
 describe('limits', () => {
   it('a body over the configured limit gets 413 and changes nothing', async () => {
     const before = await snapshot();
-    const huge = Buffer.alloc(11 * 1024 * 1024, 0x41);
+    const huge = Buffer.alloc(50 * 1024 * 1024, 0x41); // 50 MB, five times the default limit
     const res = await post('/ingest?format=hl7', huge, 'application/hl7-v2', ed);
     expect(res.status).toBe(413);
     expect(await snapshot()).toEqual(before);
@@ -328,5 +328,32 @@ describe('POST /fhir with more than plans', () => {
     expect(res.body.entry[2].response.outcome.issue[0]).toMatchObject({ severity: 'warning', diagnostics: expect.stringContaining('not consumed') });
     const attendance = await request(t.gateway.app).get(`/${res.body.entry[1].response.location}`).set('Authorization', `Bearer ${ed}`);
     expect(attendance.body.record).toMatchObject({ encounterClass: 'EMER', status: 'in-progress' });
+  });
+});
+
+describe('broken input of every family is refused with 400 and changes nothing', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+  const census = cinCensus([{ id: 'BROKEN1' }]);
+  const episodes = episodesCsv([{ child: 'BROKEN2', decom: '01/06/2025' }]);
+  const upload = cpisCsv([{ nhs_number: testNhsNumber(9100), nhs_number_status: '01', plan_type: 'CPP', start_date: '2026-10-01', la_code: '383' }]);
+  const patient = JSON.stringify(ukCorePatient(testNhsNumber(9110), 'BROKEN3'));
+  const cases: [string, string, string | Buffer, string, 'la' | 'ed'][] = [
+    ['CIN census, truncated', 'cin', census.slice(0, census.length / 2), 'application/xml', 'la'],
+    ['CIN census, not UTF-8', 'cin', latin1(census.replace('BROKEN1', 'BRÖKEN1')), 'application/xml', 'la'],
+    ['SSDA903, a ragged row', 'ssda903', `${episodes}\r\nBROKEN2,01/07/2025`, 'text/csv', 'la'],
+    ['SSDA903, an impossible date', 'ssda903', episodes.replace('01/06/2025', '30/02/2025'), 'text/csv', 'la'],
+    ['SSDA903, not UTF-8', 'ssda903', latin1(episodes.replace('BROKEN2', 'BRÖKEN2')), 'text/csv', 'la'],
+    ['CP-IS upload, a column missing', 'cpis', upload.replace('plan_type', 'plan_kind'), 'text/csv', 'la'],
+    ['FHIR JSON, truncated', 'fhir-json', patient.slice(0, 80), 'application/fhir+json', 'la'],
+    ['FHIR XML, an entity bomb', 'fhir-xml', '<!DOCTYPE p [<!ENTITY a "aaaa">]><Patient xmlns="http://hl7.org/fhir"><id value="&a;"/></Patient>', 'application/fhir+xml', 'la'],
+    ['HL7 v2, an unterminated escape', 'hl7', adt({ nhs: testNhsNumber(9120) }).replace('TESTER^ALEX', 'TESTER\\T^ALEX'), 'application/hl7-v2', 'ed'],
+  ];
+  it.each(cases)('%s', async (_what, format, body, type, who) => {
+    const before = await snapshot();
+    const res = await post(`/ingest?format=${format}`, body, type, who === 'la' ? la : ed);
+    expect(res.status).toBe(400);
+    expect(codes(res)).toContain('GW_ERR_MALFORMED_BODY');
+    expect(res.body.issue[0].diagnostics.length).toBeGreaterThan(15);
+    expect(await snapshot()).toEqual(before);
   });
 });
