@@ -360,7 +360,7 @@ export function runMapping(mapping: CompiledMapping, tree: unknown, env: Record<
  * Lists source values that no mapping consumed: one warning per source path, with a
  * count, so an integrator sees what the gateway did not use. Values are never shown.
  */
-export function unconsumedInput(tree: unknown, consumed: ReadonlySet<string>, prefixes: readonly string[], root = ''): GatewayIssue[] {
+export function unconsumedInput(tree: unknown, consumed: ReadonlySet<string>, prefixes: Iterable<string>, root = '', memo: Map<string, boolean> = new Map()): GatewayIssue[] {
   const prefixSet = new Set(prefixes);
   // Whether a type path is a declared subtree or lies under one: one set lookup per ancestor.
   const underPrefix = (typePath: string): boolean => {
@@ -368,25 +368,45 @@ export function unconsumedInput(tree: unknown, consumed: ReadonlySet<string>, pr
     for (let i = typePath.indexOf('.'); i !== -1; i = typePath.indexOf('.', i + 1)) if (prefixSet.has(typePath.slice(0, i))) return true;
     return false;
   };
-  const isConsumed = (typePath: string) => consumed.has(typePath) || underPrefix(typePath);
+  // The same type paths come back in every message of a feed: decide each once (memo).
+  const covered = (typePath: string, leaf: boolean): boolean => {
+    const key = leaf ? typePath : `${typePath}/`;
+    let hit = memo.get(key);
+    if (hit === undefined) {
+      hit = leaf ? consumed.has(typePath) || underPrefix(typePath) : underPrefix(typePath);
+      memo.set(key, hit);
+    }
+    return hit;
+  };
   const found = new Map<string, { count: number; first: string }>();
-  const visit = (node: unknown, typePath: string, path: string) => {
+  // The indexed path is built only for the first value found at a type path.
+  const segments: string[] = [];
+  const visit = (node: unknown, typePath: string): void => {
     if (node === null || node === undefined || node === '') return;
     if (Array.isArray(node)) {
-      node.forEach((x, i) => visit(x, typePath, `${path}[${i}]`));
+      for (let i = 0; i < node.length; i++) {
+        segments.push(`[${i}]`);
+        visit(node[i], typePath);
+        segments.pop();
+      }
       return;
     }
     if (typeof node === 'object') {
-      if (typePath && underPrefix(typePath)) return;
-      for (const [k, v] of Object.entries(node)) visit(v, typePath ? `${typePath}.${k}` : k, path ? `${path}.${k}` : k);
+      if (typePath && covered(typePath, false)) return;
+      for (const k in node) {
+        if (!Object.hasOwn(node, k)) continue;
+        segments.push(typePath || segments.length > 0 ? `.${k}` : k);
+        visit((node as Record<string, unknown>)[k], typePath ? `${typePath}.${k}` : k);
+        segments.pop();
+      }
       return;
     }
-    if (isConsumed(typePath)) return;
+    if (covered(typePath, true)) return;
     const f = found.get(typePath);
     if (f) f.count += 1;
-    else found.set(typePath, { count: 1, first: path });
+    else found.set(typePath, { count: 1, first: `${root}${segments.join('')}` });
   };
-  visit(tree, root, root);
+  visit(tree, root);
   return [...found.entries()].map(([typePath, { count, first }]) => ({
     severity: 'warning' as const,
     code: 'informational',

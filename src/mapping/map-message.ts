@@ -1,7 +1,24 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
-import type { RecordDraft } from './engine.js';
+import type { CompiledMapping, RecordDraft } from './engine.js';
 import { runMapping, unconsumedInput } from './engine.js';
 import type { MappingRegistry } from './registry.js';
+
+interface ConsumedIndex {
+  consumed: Set<string>;
+  prefixes: string[];
+  memo: Map<string, boolean>;
+}
+
+/** What the mappings of one format consume, built once per set of mappings. */
+const indexes = new WeakMap<readonly CompiledMapping[], ConsumedIndex>();
+function consumedIndex(mappings: readonly CompiledMapping[]): ConsumedIndex {
+  let index = indexes.get(mappings);
+  if (!index) {
+    index = { consumed: new Set(mappings.flatMap((m) => [...m.consumed])), prefixes: mappings.flatMap((m) => m.consumedPrefixes), memo: new Map() };
+    indexes.set(mappings, index);
+  }
+  return index;
+}
 
 export interface MappedMessage {
   drafts: RecordDraft[];
@@ -21,15 +38,12 @@ export function mapMessage(registry: MappingRegistry, format: string, tree: unkn
   }
   const drafts: RecordDraft[] = [];
   const issues: GatewayIssue[] = [];
-  const consumed = new Set<string>();
-  const prefixes: string[] = [];
   for (const m of mappings) {
     const run = runMapping(m, tree, env);
     drafts.push(...run.drafts);
     issues.push(...run.issues);
-    for (const c of m.consumed) consumed.add(c);
-    prefixes.push(...m.consumedPrefixes);
   }
-  issues.push(...unconsumedInput(tree, consumed, prefixes));
+  const index = consumedIndex(mappings);
+  issues.push(...unconsumedInput(tree, index.consumed, index.prefixes, '', index.memo));
   return { drafts, issues, mappings: mappings.map((m) => m.label) };
 }

@@ -59,10 +59,20 @@ export function loadMappingRegistry(dir: string = DEFAULT_MAPPINGS_DIR): Mapping
   }
   // FHIR XML and JSON share the `fhir-r4` mappings; the SSDA903 XML form reads into the same tables as the CSV.
   const family = (format: string) => (format === 'fhir-r4-json' || format === 'fhir-r4-xml' ? 'fhir-r4' : format === 'ssda903-xml' ? 'ssda903-csv' : format);
+  // One array per family, so callers can cache what they derive from it.
+  const byFamily = new Map<string, CompiledMapping[]>();
   return {
     dir,
     mappings,
     conceptMaps,
-    forFormat: (format) => mappings.filter((m) => family(m.format) === family(format)),
+    forFormat: (format) => {
+      const key = family(format);
+      let list = byFamily.get(key);
+      if (!list) {
+        list = mappings.filter((m) => family(m.format) === key);
+        byFamily.set(key, list);
+      }
+      return list;
+    },
   };
 }

@@ -78,15 +78,32 @@ export function setAt(container: Record<string, unknown>, segments: TargetSegmen
   return false;
 }
 
-/** Removes empty objects and arrays left behind (e.g. a group item that found nothing). */
+/**
+ * Removes empty objects and arrays left behind (e.g. a group item that found nothing),
+ * in place: the records are the engine's own fresh objects.
+ */
 export function prune(value: unknown): unknown {
   if (Array.isArray(value)) {
-    const out = value.map(prune).filter((v) => v !== undefined);
-    return out.length === 0 ? undefined : out;
+    let kept = 0;
+    for (let i = 0; i < value.length; i++) {
+      const v = prune(value[i]);
+      if (v !== undefined) value[kept++] = v;
+    }
+    value.length = kept;
+    return kept === 0 ? undefined : value;
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, prune(v)] as const).filter(([, v]) => v !== undefined);
-    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+    const obj = value as Record<string, unknown>;
+    let any = false;
+    for (const k of Object.keys(obj)) {
+      const v = prune(obj[k]);
+      if (v === undefined) delete obj[k];
+      else {
+        obj[k] = v;
+        any = true;
+      }
+    }
+    return any ? obj : undefined;
   }
   return value;
 }

@@ -3,9 +3,17 @@ import type { TransformName } from './spec.js';
 
 export type TransformResult = { ok: true; value: string | number | boolean } | { ok: false; expected: string };
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A YYYY-MM-DD that names a day on the calendar (no 30 February), from 1800 on. */
 function isRealDate(ymd: string): boolean {
-  const d = new Date(`${ymd}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd && ymd >= '1800-01-01';
+  if (ymd.length !== 10 || ymd[4] !== '-' || ymd[7] !== '-') return false;
+  const y = Number(ymd.slice(0, 4));
+  const m = Number(ymd.slice(5, 7));
+  const d = Number(ymd.slice(8, 10));
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < 1800 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 const londonParts = new Intl.DateTimeFormat('en-GB', {

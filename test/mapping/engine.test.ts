@@ -169,3 +169,20 @@ describe('transforms', () => {
     expect(applyTransform('postcode', '99999')).toEqual({ ok: true, value: '99999' });
   });
 });
+
+describe('calendar dates', () => {
+  it.each([
+    ['2024-02-29', true],
+    ['2023-02-29', false],
+    ['1900-02-29', false],
+    ['2000-02-29', true],
+    ['2025-04-31', false],
+    ['2025-12-31', true],
+    ['2025-13-01', false],
+    ['2025-00-10', false],
+    ['1799-12-31', false],
+    ['2025-1-01', false],
+  ])('%s is a real date: %s', (ymd, real) => {
+    expect(applyTransform('date', ymd).ok).toBe(real);
+  });
+});
