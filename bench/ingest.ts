@@ -115,7 +115,7 @@ if (fs.existsSync(samplePath)) {
   } catch (err) {
     issues = (err as { issues?: unknown[] }).issues?.length ?? 0;
   }
-  lines.push(`| cin-validator_fake_CIN_data.xml as sent: refused, 422 with ${issues} issues (rule 100 in the header) | ${Math.round(sample.length / 1024)} KB | 0 / all | 0 | ${Math.round(performance.now() - t1)} ms |`);
+  lines.push(`| cin-validator_fake_CIN_data.xml as sent: refused, 422 with ${issues} issues (rule 100 in the header stops the return; every child's rule errors listed) | ${Math.round(sample.length / 1024)} KB | 0 / all | 0 | ${Math.round(performance.now() - t1)} ms |`);
   // With the header's ReferenceDate set to the census year end, partial=true stores the children that break no rule.
   const fixed = Buffer.from(sample.toString('utf8').replace('<ReferenceDate>2022-07-21</ReferenceDate>', '<ReferenceDate>2022-03-31</ReferenceDate>'));
   const r = await timeIngest(fixed, 'cin-census-xml', true);

@@ -98,6 +98,8 @@ export function checkMessage(ctx: GatewayContext, parsed: ParsedMessage, request
     if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), e]);
     else unplaced.push(e);
   }
+  // An error outside any child (the header) stops the whole message: report everything.
+  if (unplaced.length > 0) return { drafts: mapped.drafts, warnings, errors, rejected: [], mappings: mapped.mappings };
   const drafts = mapped.drafts.filter((d) => !byRoot.has(recordRoot(d.sourcePath) ?? ''));
   return {
     drafts,

@@ -169,6 +169,15 @@ describe('CIN census', () => {
     expect(res.body.records.filter((r: any) => r.type === 'Person').map((r: any) => r.source)).toEqual(['Message.Children.Child[1]']);
   });
 
+  it('partial=true still refuses the whole return for an error outside any child, and lists every error', async () => {
+    const census = cinCensus([{ id: 'CHILD4250', cpp: { start: '2025-09-01', end: '2025-08-01' } }]).replace('<ReferenceDate>2026-03-31</ReferenceDate>', '<ReferenceDate>2026-07-21</ReferenceDate>');
+    const before = await snapshot();
+    const res = await post('/ingest?partial=true', census, 'application/xml', la);
+    expect(res.status).toBe(422);
+    expect(codes(res)).toEqual(expect.arrayContaining(['CIN-100', 'CIN-8925']));
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('an XML entity bomb is refused before any expansion', async () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE Message [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Message><Children>&b;</Children></Message>`;
     const before = await snapshot();
