@@ -300,6 +300,13 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
     const decision = authorise(requester, ingestAction(parsed.format));
     if (!decision.permit) return refuse(ctx, scope, decision);
   }
+  if (options.store && parsed.format === 'cin-census-xml') {
+    // A census names its local authority (Source LEA); only that LA may store it.
+    const lea = (parsed.tree as { Message?: { Header?: { Source?: { LEA?: string }[] } } }).Message?.Header?.Source?.[0]?.LEA;
+    if (lea !== undefined && `la:${lea}` !== requester.agency) {
+      return refuse(ctx, scope, { permit: false, code: 'GW_ERR_FORBIDDEN_OWNER', reason: `this census is Local Authority ${lea}'s return (Header.Source.LEA); ${requester.agency} cannot store it` }, 'Message.Header.Source.LEA');
+    }
+  }
   const checked = checkMessage(ctx, parsed, requester, options.partial ?? false);
   if (checked.errors.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...checked.errors, ...checked.warnings]);
 

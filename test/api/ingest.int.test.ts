@@ -187,6 +187,17 @@ describe('CIN census', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("one LA cannot store another LA's census (403), though it may check it", async () => {
+    const census = cinCensus([{ id: 'CHILD4400' }], { lea: '201' });
+    const before = await snapshot();
+    const res = await post('/ingest', census, 'application/xml', la);
+    expect(res.status).toBe(403);
+    expect(codes(res)).toContain('GW_ERR_FORBIDDEN_OWNER');
+    expect(res.body.issue[0].expression).toEqual(['Message.Header.Source.LEA']);
+    expect(await snapshot()).toEqual(before);
+    expect((await post('/validate', census, 'application/xml', la)).status).toBe(200);
+  });
+
   it('a hospital cannot send a local authority return (403)', async () => {
     const res = await post('/ingest', cinCensus([{ id: 'CHILD4300' }]), 'application/xml', ed);
     expect(res.status).toBe(403);
