@@ -174,7 +174,8 @@ export const CIN_UPN_UNKNOWN_CODES = ['UN1', 'UN2', 'UN3', 'UN4', 'UN5', 'UN6', 
 export const CIN_ASSESSMENT_FACTOR_CODES = [
   '1A', '1B', '1C', '2A', '2B', '2C', '3A', '3B', '3C', '4A', '4B', '4C', '5A', '5B', '5C', '6A', '6B', '6C',
   '7A', '8B', '8C', '8D', '8E', '8F', '9A', '10A', '11A', '12A', '13A', '14A', '15A', '16A', '17A',
-  '18B', '18C', '19B', '19C', '20', '21', '22A', '23A', '24A',
+  // 18A and 19A are withdrawn from 2024-25 but still accepted, with queries 8945Q / 8950Q.
+  '18A', '18B', '18C', '19A', '19B', '19C', '20', '21', '22A', '23A', '24A',
 ] as const;
 const BOOLEAN_VALUES = ['true', 'false', 'TRUE', 'FALSE', '1', '0'] as const;
 

@@ -43,6 +43,8 @@ import { rule as r8925 } from './rule-8925.js';
 import { rule as r8930 } from './rule-8930.js';
 import { rule as r8935 } from './rule-8935.js';
 import { rule as r8940 } from './rule-8940.js';
+import { rule as r8945q } from './rule-8945q.js';
+import { rule as r8950q } from './rule-8950q.js';
 
 /**
  * The DfE CIN census business rules the gateway checks, one per file, listed here by
@@ -93,4 +95,6 @@ export const CIN_RULES: ValidationRule<CinCensusTree>[] = [
   r8930,
   r8935,
   r8940,
+  r8945q,
+  r8950q,
 ];
