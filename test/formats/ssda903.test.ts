@@ -356,8 +356,13 @@ describe.runIf(existsSync(SAMPLES))('shared SSDA903 samples', () => {
       for (const i of issues) counts[i.rule ?? '?'] = (counts[i.rule ?? '?'] ?? 0) + 1;
       report[file] = counts;
     }
-    // shown in the test output so a change in findings is visible
-    process.stdout.write(`SSDA903 sample findings: ${JSON.stringify(report, null, 1)}\n`);
-    expect(Object.keys(report)).toHaveLength(files.length);
+    // The generated tables break these rules, and only these: a change in findings is a change in a rule.
+    const withFindings = Object.fromEntries(Object.entries(report).filter(([, c]) => Object.keys(c).length > 0));
+    expect(withFindings).toEqual({
+      'lac-validator_episodes_subset.csv': { 'SSDA903-148': 18, 'SSDA903-361': 4, 'SSDA903-362': 1, 'SSDA903-363': 4, 'SSDA903-364': 4 },
+      'lac-validator_oc3.csv': { 'SSDA903-132': 12, 'SSDA903-133': 2 },
+      'lac-validator_placed_for_adoption.csv': { 'SSDA903-120': 29 },
+      'liia-tools_SSDA903_2020_episodes.csv': { 'SSDA903-364': 2, 'SSDA903-388': 2 },
+    });
   });
 });
