@@ -1,3 +1,4 @@
+import { isIsoCalendarDate } from '../model/dates.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import type { ParsedMessage } from './types.js';
 import { malformed } from './types.js';
@@ -307,21 +308,11 @@ const MESSAGE: ElementSpec = one('Message', [
 // Value checks
 // ---------------------------------------------------------------------------------------
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/;
 
 /** Whether `value` is a real calendar date written YYYY-MM-DD (2023-02-30 is not). */
 export function isCinDate(value: string): boolean {
-  const m = DATE_RE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
-  return d <= daysInMonth(y, mo);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return isIsoCalendarDate(value);
 }
 
 function isDateTime(value: string): boolean {

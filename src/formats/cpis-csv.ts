@@ -24,6 +24,7 @@
  * that is not verified, CPR07 (failure) for any other bad value. CPR01 (no PDS match)
  * and CPR06 (success) are decided later, against the database.
  */
+import { isIsoCalendarDate } from '../model/dates.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { checkNhsNumber, VERIFICATION_STATUSES } from '../model/nhs-number.js';
 import type { VerificationStatus } from '../model/nhs-number.js';
@@ -95,13 +96,6 @@ function headerIssues(columns: readonly string[], line: number): GatewayIssue[] 
   return issues;
 }
 
-function isIsoDate(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
 
 function cell(record: CpisUploadRecord, column: CpisCsvColumn): string {
   return (record.values[column] ?? '').trim();
@@ -140,9 +134,9 @@ export function checkCpisRecord(record: CpisUploadRecord): CpisRecordCheck {
   }
   const start = cell(record, 'start_date');
   const end = cell(record, 'end_date');
-  if (!isIsoDate(start)) problems.push(`start_date ${JSON.stringify(start)} is not a real date written YYYY-MM-DD`);
-  if (end !== '' && !isIsoDate(end)) problems.push(`end_date ${JSON.stringify(end)} is not a real date written YYYY-MM-DD`);
-  if (end !== '' && isIsoDate(start) && isIsoDate(end) && end < start) {
+  if (!isIsoCalendarDate(start)) problems.push(`start_date ${JSON.stringify(start)} is not a real date written YYYY-MM-DD`);
+  if (end !== '' && !isIsoCalendarDate(end)) problems.push(`end_date ${JSON.stringify(end)} is not a real date written YYYY-MM-DD`);
+  if (end !== '' && isIsoCalendarDate(start) && isIsoCalendarDate(end) && end < start) {
     problems.push(`end_date ${JSON.stringify(end)} is before start_date ${JSON.stringify(start)}`);
   }
   const laCode = cell(record, 'la_code');

@@ -1,3 +1,4 @@
+import { isCalendarDay, isIsoCalendarDate } from '../model/dates.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { readCsv } from './csv.js';
 import type { CsvRow } from './csv.js';
@@ -115,15 +116,7 @@ export function ssda903Path(table: Ssda903Table, row: { _line: number }, column?
 
 /** True for a real calendar date written `YYYY-MM-DD` (the tree's form). */
 export function isIsoDate(value: string | undefined): value is string {
-  if (value === undefined) return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  return m !== null && isRealDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-
-function isRealDate(year: number, month: number, day: number): boolean {
-  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  return value !== undefined && isIsoCalendarDate(value);
 }
 
 /** Whole days from ISO date `from` to ISO date `to` (negative when `to` is earlier). */
@@ -197,7 +190,7 @@ type Cell = { ok: true; value: string } | { ok: false; expected: string };
 function convertCell(column: Ssda903Column, raw: string): Cell {
   if (SSDA903_DATE_COLUMNS.has(column)) {
     const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw);
-    if (!m || !isRealDate(Number(m[3]), Number(m[2]), Number(m[1]))) return { ok: false, expected: 'a real date written DD/MM/YYYY' };
+    if (!m || !isCalendarDay(Number(m[3]), Number(m[2]), Number(m[1]))) return { ok: false, expected: 'a real date written DD/MM/YYYY' };
     return { ok: true, value: `${m[3]}-${m[2]}-${m[1]}` };
   }
   if (SSDA903_INTEGER_COLUMNS.has(column) && !/^\d+$/.test(raw)) return { ok: false, expected: 'a whole number' };

@@ -1,4 +1,5 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
+import { isIsoCalendarDate } from '../model/dates.js';
 import { agencyIdFromOrganization } from '../fhir/organization.js';
 import { agencyIdProblem } from '../model/agency.js';
 import type { VerificationStatus } from '../model/nhs-number.js';
@@ -43,16 +44,12 @@ function error(code: string, path: string, diagnostics: string): GatewayIssue {
   return { severity: 'error', code, expression: [path], diagnostics };
 }
 
-function isRealDate(ymd: string): boolean {
-  const d = new Date(`${ymd}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === ymd;
-}
 
 /** Takes the date part of a FHIR date or dateTime, or reports why it is not one. */
 function readDate(value: unknown, path: string, issues: GatewayIssue[]): string | undefined {
   if (value === undefined) return undefined;
   const m = typeof value === 'string' ? DATE.exec(value) : null;
-  if (!m?.[1] || !isRealDate(m[1])) {
+  if (!m?.[1] || !isIsoCalendarDate(m[1])) {
     issues.push(error('value', path, `expected a date as YYYY-MM-DD (or a FHIR dateTime), received ${JSON.stringify(value)}`));
     return undefined;
   }

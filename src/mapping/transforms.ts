@@ -1,20 +1,9 @@
+import { isIsoCalendarDate } from '../model/dates.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
 import type { TransformName } from './spec.js';
 
 export type TransformResult = { ok: true; value: string | number | boolean } | { ok: false; expected: string };
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A YYYY-MM-DD that names a day on the calendar (no 30 February), from 1800 on. */
-function isRealDate(ymd: string): boolean {
-  if (ymd.length !== 10 || ymd[4] !== '-' || ymd[7] !== '-') return false;
-  const y = Number(ymd.slice(0, 4));
-  const m = Number(ymd.slice(5, 7));
-  const d = Number(ymd.slice(8, 10));
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < 1800 || m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
-}
 
 const londonParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -60,7 +49,7 @@ function hl7DateTime(raw: string): TransformResult {
   if (!m) return { ok: false, expected };
   const [, y, mo, d, h = '00', mi = '00', s = '00', tz] = m;
   const ymd = `${y}-${mo}-${d}`;
-  if (!isRealDate(ymd) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return { ok: false, expected };
+  if (!isIsoCalendarDate(ymd) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return { ok: false, expected };
   const offset = tz ? `${tz.slice(0, 3)}:${tz.slice(3)}` : londonOffset(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
   return { ok: true, value: `${ymd}T${h}:${mi}:${s}${offset}` };
 }
@@ -72,31 +61,31 @@ export function applyTransform(name: TransformName, value: unknown): TransformRe
     case 'hl7-date': {
       const m = typeof raw === 'string' ? /^(\d{4})(\d{2})(\d{2})/.exec(raw) : null;
       const ymd = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-      return m && isRealDate(ymd) && HL7_TS.test(raw as string) ? { ok: true, value: ymd } : { ok: false, expected: 'an HL7 v2 date YYYYMMDD with a real date' };
+      return m && isIsoCalendarDate(ymd) && HL7_TS.test(raw as string) ? { ok: true, value: ymd } : { ok: false, expected: 'an HL7 v2 date YYYYMMDD with a real date' };
     }
     case 'hl7-datetime':
       return typeof raw === 'string' ? hl7DateTime(raw) : { ok: false, expected: 'an HL7 v2 timestamp' };
     case 'fhir-date': {
       const m = typeof raw === 'string' ? FHIR_DATETIME.exec(raw) : null;
-      return m?.[1] && isRealDate(m[1]) ? { ok: true, value: m[1] } : { ok: false, expected: 'a FHIR date YYYY-MM-DD (or dateTime) with a real date' };
+      return m?.[1] && isIsoCalendarDate(m[1]) ? { ok: true, value: m[1] } : { ok: false, expected: 'a FHIR date YYYY-MM-DD (or dateTime) with a real date' };
     }
     case 'fhir-datetime': {
       const m = typeof raw === 'string' ? FHIR_DATETIME.exec(raw) : null;
-      if (!m?.[1] || !isRealDate(m[1])) return { ok: false, expected: 'a FHIR dateTime YYYY-MM-DDThh:mm:ss+zz:zz with a real date' };
+      if (!m?.[1] || !isIsoCalendarDate(m[1])) return { ok: false, expected: 'a FHIR dateTime YYYY-MM-DDThh:mm:ss+zz:zz with a real date' };
       if (!m[2]) return { ok: true, value: `${m[1]}T00:00:00Z` };
       const t = m[2].length === 6 + (m[5]?.length ?? 0) ? `${m[2].slice(0, 6)}:00${m[5] ?? ''}` : m[2];
       return { ok: true, value: `${m[1]}${t}` };
     }
     case 'date':
-      return typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) && isRealDate(raw) ? { ok: true, value: raw } : { ok: false, expected: 'a real date YYYY-MM-DD' };
+      return typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) && isIsoCalendarDate(raw) ? { ok: true, value: raw } : { ok: false, expected: 'a real date YYYY-MM-DD' };
     case 'datetime':
-      return typeof raw === 'string' && !Number.isNaN(Date.parse(raw)) && /^\d{4}-\d{2}-\d{2}T/.test(raw) && isRealDate(raw.slice(0, 10))
+      return typeof raw === 'string' && !Number.isNaN(Date.parse(raw)) && /^\d{4}-\d{2}-\d{2}T/.test(raw) && isIsoCalendarDate(raw.slice(0, 10))
         ? { ok: true, value: raw.length === 19 ? `${raw}Z` : raw }
         : { ok: false, expected: 'a date-time YYYY-MM-DDThh:mm:ss' };
     case 'dmy-date': {
       const m = typeof raw === 'string' ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(raw) : null;
       const ymd = m ? `${m[3]}-${m[2]}-${m[1]}` : '';
-      return m && isRealDate(ymd) ? { ok: true, value: ymd } : { ok: false, expected: 'a real date DD/MM/YYYY' };
+      return m && isIsoCalendarDate(ymd) ? { ok: true, value: ymd } : { ok: false, expected: 'a real date DD/MM/YYYY' };
     }
     case 'upper':
       return typeof raw === 'string' ? { ok: true, value: raw.toUpperCase() } : { ok: false, expected: 'text' };

@@ -180,7 +180,8 @@ describe('calendar dates', () => {
     ['2025-12-31', true],
     ['2025-13-01', false],
     ['2025-00-10', false],
-    ['1799-12-31', false],
+    ['0999-12-31', false],
+    ['0000-00-00', false],
     ['2025-1-01', false],
   ])('%s is a real date: %s', (ymd, real) => {
     expect(applyTransform('date', ymd).ok).toBe(real);
