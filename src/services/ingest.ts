@@ -104,7 +104,7 @@ export function checkMessage(ctx: GatewayContext, parsed: ParsedMessage, request
   return {
     drafts,
     warnings: warnings.filter((w) => !byRoot.has(recordRoot(w.expression?.[0]) ?? '')),
-    errors: unplaced,
+    errors: [],
     rejected: [...byRoot.entries()].map(([source, issues]) => ({ source, issues })),
     mappings: mapped.mappings,
   };
