@@ -7,7 +7,7 @@ import type { Db } from '../../src/store/db.js';
 import { openPglite } from '../../src/store/pglite-db.js';
 import { openPostgres } from '../../src/store/pg-db.js';
 import { testNhsNumber } from '../helpers/fixtures.js';
-import { adt, cinCensus, episodesCsv } from '../helpers/messages.js';
+import { adt, cinCensus, cpisCsv, episodesCsv, ukCorePatient } from '../helpers/messages.js';
 import { sgw } from '../helpers/sgw-process.js';
 
 const pgUrl = process.env.SGW_TEST_DATABASE_URL;
@@ -89,6 +89,28 @@ describe('sgw ingest and sgw validate', () => {
     const again = sgw(['ingest', '--agency', 'ods:RR8', '--json', feed], env);
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout)[0]).toMatchObject({ created: 0, updated: 0, unchanged: 6, ok: true });
+  });
+
+  it("sgw ingest takes each of a local authority's formats: FHIR, CIN census, SSDA903 and a CP-IS upload", async () => {
+    const nhs = testNhsNumber(8400);
+    const patient = write('patient.json', JSON.stringify(ukCorePatient(nhs, 'CLI8400')));
+    const census = write('census3.xml', cinCensus([{ id: 'CLI8400', cpp: { start: '2025-09-01' } }]));
+    const episodes = write('episodes.csv', episodesCsv([{ child: 'CLI8400', decom: '01/10/2025', ls: 'C2' }]));
+    const upload = write('upload.csv', cpisCsv([{ nhs_number: testNhsNumber(8410), nhs_number_status: '01', plan_type: 'LAC', start_date: '2026-10-01', la_code: '383' }]));
+    const before = await counts();
+    const r = sgw(['ingest', '--agency', 'la:383', '--json', patient, census, episodes, upload], env);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout) as { format: string; ok: boolean; created: number; resultCodes?: Record<string, number> }[];
+    expect(results.map((x) => [x.format, x.ok])).toEqual([
+      ['fhir-r4-json', true],
+      ['cin-census-xml', true],
+      ['ssda903-csv', true],
+      ['cpis-csv', true],
+    ]);
+    expect(results[3]!.resultCodes).toEqual({ CPR06: 1 });
+    const after = await counts();
+    expect(after.plans - before.plans).toBe(3); // the census CPP, the SSDA903 care order, the upload
+    expect(after.persons - before.persons).toBe(2); // the census and SSDA903 child is the Patient, by LA child id
   });
 
   it('sgw ingest refuses a format the agency may not send, and needs --agency', () => {
