@@ -1,3 +1,6 @@
+import type { Db } from '../src/store/db.js';
+import { migrate } from '../src/store/migrate.js';
+import { openPostgres } from '../src/store/pg-db.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,4 +69,26 @@ export function record(title: string, lines: string[]): void {
   const file = path.join(BENCH_DIR, 'RESULTS.md');
   const section = [`## ${new Date().toISOString().slice(0, 10)} — ${title}`, '', `Machine: ${machine()}.`, '', ...lines, ''].join('\n');
   fs.appendFileSync(file, `\n${section}`);
+}
+
+/**
+ * On a PostgreSQL server (DATABASE_URL) a bench works in a schema of its own, migrated,
+ * and drops it afterwards; on the embedded database it gets nothing and the gateway opens
+ * its own. `drop` is safe to call either way.
+ */
+export async function benchSchema(databaseUrl: string | undefined, name: string, max: number): Promise<{ db: Db | undefined; drop: () => Promise<void> }> {
+  if (!databaseUrl) return { db: undefined, drop: () => Promise.resolve() };
+  const schema = `${name}_${process.pid}`;
+  const admin = openPostgres(databaseUrl, { max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const db = openPostgres(databaseUrl, { schema, max });
+  await migrate(db);
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    },
+  };
 }

@@ -11,28 +11,12 @@ import { createLogger } from '../../src/log.js';
 import { deterministicId } from '../../src/model/ids.js';
 import { nhsCheckDigit } from '../../src/model/nhs-number.js';
 import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
-import type { Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
-import { openPostgres } from '../../src/store/pg-db.js';
+import { benchSchema } from '../lib.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-'));
 const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent' });
-// On a PostgreSQL server the bench works in its own schema and drops it afterwards.
-const schema = `sgw_bench_${process.pid}`;
-let dropSchema = (): Promise<void> => Promise.resolve();
-let benchDb: Db | undefined;
-if (config.databaseUrl) {
-  const admin = openPostgres(config.databaseUrl, { max: 1 });
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  benchDb = openPostgres(config.databaseUrl, { schema, max: 10 });
-  await migrate(benchDb);
-  dropSchema = async () => {
-    await benchDb?.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  };
-}
+const { db: benchDb, drop: dropSchema } = await benchSchema(config.databaseUrl, 'sgw_bench', 10);
 const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}) });
 const { db } = gateway.ctx;
 
