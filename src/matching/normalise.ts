@@ -118,7 +118,7 @@ export interface RowColumns {
   birthDate?: string;
   birthDateFormat?: 'YYYYMMDD' | 'YYYY-MM-DD';
   postcode?: string;
-  address?: string[];
+  address?: readonly string[];
 }
 
 /** A CSV row as a MatchRecord. Missing columns, blank cells and invalid dates become absent fields; the id is '' if its column is missing. */
