@@ -53,6 +53,9 @@ const keys: ((r: MatchRecord) => string | undefined)[] = [
   (r) => (r.birthDate ? `dob|${r.birthDate}` : undefined),
   (r) => (r.postcode ? `pc|${r.postcode}` : undefined),
   (r) => (r.family ? `fam|${r.family}` : undefined),
+  (r) => (r.family && r.birthDate ? `fam-year|${r.family}|${r.birthDate.slice(0, 4)}` : undefined),
+  (r) => (r.givenNames[0] && r.family && r.birthDate ? `initials-year|${r.givenNames[0][0]}${r.family[0]}|${r.birthDate.slice(0, 4)}` : undefined),
+  (r) => (r.givenNames[0] && r.family && r.postcode ? `initials-pc|${r.givenNames[0][0]}${r.family[0]}|${r.postcode}` : undefined),
   // forename and surname swapped
   (r) => (r.givenNames[0] && r.family ? `names|${[r.givenNames[0], r.family].sort().join('|')}` : undefined),
 ];
@@ -111,9 +114,29 @@ const emPostcode = estimateM(byPostcode, COMPARISONS, u, { lambda: Math.min(0.5,
 const m = COMPARISONS.map((c, k) => (c.name === 'birthDate' ? emPostcode.m[k]! : emDob.m[k]!));
 const em = { iterations: emDob.iterations + emPostcode.iterations, converged: emDob.converged && emPostcode.converged, lambda: emDob.lambda };
 // Scoring uses the prior over all pairs: each record of one file has at most one match in the other.
-const model = buildModel(COMPARISONS, u, m, expected / (left.length * right.length), { match: 0.99, possible: 0.5 });
+// Term-frequency adjustment on exact names, as Splink does: agreeing on a rare name is
+// stronger evidence than agreeing on a common one. Frequencies over both files.
+const frequency = (values: (string | undefined)[]) => {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const total = values.filter(Boolean).length;
+  return (v: string | undefined) => (v ? (counts.get(v) ?? 0) / total : undefined);
+};
+const all = [...left, ...right];
+const givenFrequency = frequency(all.map((r) => r.givenNames[0]));
+const surnameFrequency = frequency(all.map((r) => r.family));
+const model = buildModel(COMPARISONS, u, m, expected / (left.length * right.length), { match: 0.99, possible: 0.5 }, {
+  givenName: { level: 0, minimumU: 0.001 },
+  surname: { level: 0, minimumU: 0.001 },
+});
 const score = compileScorer(model);
-const probs = vectors.map((v) => score(v).probability);
+const GIVEN_INDEX = COMPARISONS.findIndex((c) => c.name === 'givenName');
+const SURNAME_INDEX = COMPARISONS.findIndex((c) => c.name === 'surname');
+const probs = vectors.map((v, k) => {
+  const [i] = pairs[k]!;
+  const l = left[i]!;
+  return score(v, (c) => (c === GIVEN_INDEX ? givenFrequency(l.givenNames[0]) : c === SURNAME_INDEX ? surnameFrequency(l.family) : undefined)).probability;
+});
 
 function evaluate(split: 0 | 1, threshold: number) {
   let tp = 0;
