@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors/gateway-error.js';
+import { expressions, malformedFrom } from '../helpers/malformed.js';
 import { checkCpisRecord, readCpisCsv } from '../../src/formats/cpis-csv.js';
 import type { CpisUploadRecord } from '../../src/formats/cpis-csv.js';
 
-function malformedFrom(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).code).toBe('GW_ERR_MALFORMED_BODY');
-    expect((err as GatewayError).status).toBe(400);
-    return err as GatewayError;
-  }
-  throw new Error('expected GW_ERR_MALFORMED_BODY, but the input was accepted');
-}
-
-const expressions = (e: GatewayError): string[] => e.issues.flatMap((i) => i.expression ?? []);
 
 const HEADER = 'nhs_number,nhs_number_status,plan_type,start_date,end_date,la_code,local_id';
 const UPLOAD = [

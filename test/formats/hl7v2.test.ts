@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors/gateway-error.js';
+import { expressions, malformedFrom } from '../helpers/malformed.js';
 import { readHl7v2, splitHl7Messages } from '../../src/formats/hl7v2.js';
 import type { Hl7Segment, Hl7Tree } from '../../src/formats/hl7v2.js';
 
 // Synthetic data only: 999-range NHS numbers with valid Modulus 11 check digits, made-up people.
 
-function malformedFrom(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).code).toBe('GW_ERR_MALFORMED_BODY');
-    expect((err as GatewayError).status).toBe(400);
-    return err as GatewayError;
-  }
-  throw new Error('expected GW_ERR_MALFORMED_BODY, but the input was accepted');
-}
-
-const expressions = (e: GatewayError): string[] => e.issues.flatMap((i) => i.expression ?? []);
 const segs = (tree: Hl7Tree, id: string): Hl7Segment[] => tree[id] as Hl7Segment[];
 
 const MSH = (event = 'A04', id = 'MSG00001') => `MSH|^~\\&|EDIS|RR8|SGW|LA202|20240315103000||ADT^${event}^ADT_A01|${id}|P|2.4`;

@@ -1,25 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expressions, malformedFrom } from '../helpers/malformed.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { readCsv } from '../../src/formats/csv.js';
 import { readSsda903Csv, readSsda903Xml, SSDA903_COLUMNS, SSDA903_TABLES } from '../../src/formats/ssda903.js';
 import type { Ssda903Table } from '../../src/formats/ssda903.js';
 import { runRules } from '../../src/validation/rule.js';
 import { SSDA903_RULES } from '../../src/validation/ssda903/index.js';
-
-/** Runs `fn`, expecting GW_ERR_MALFORMED_BODY, and returns the error. */
-function malformedFrom(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).code).toBe('GW_ERR_MALFORMED_BODY');
-    expect((err as GatewayError).status).toBe(400);
-    return err as GatewayError;
-  }
-  throw new Error('expected GW_ERR_MALFORMED_BODY, but the input was accepted');
-}
 
 async function malformedFromAsync(fn: () => Promise<unknown>): Promise<GatewayError> {
   try {
@@ -31,8 +19,6 @@ async function malformedFromAsync(fn: () => Promise<unknown>): Promise<GatewayEr
   }
   throw new Error('expected GW_ERR_MALFORMED_BODY, but the input was accepted');
 }
-
-const expressions = (e: GatewayError): string[] => e.issues.flatMap((i) => i.expression ?? []);
 
 const HEADER_CSV = ['CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB', 'TESTC001,1,05/06/2012,WBRI,UN2,,', 'TESTC002,2,29/02/2008,MWAS,UN1,0,'].join('\n');
 
