@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { COMPARISONS, comparePrepared, prepare } from '../src/matching/comparisons.js';
 import { buildModel, estimateM, estimateU } from '../src/matching/training.js';
 import { compileScorer } from '../src/matching/model.js';
-import { matchRecordFromRow } from '../src/matching/normalise.js';
+import { FEBRL_COLUMNS, matchRecordFromRow } from '../src/matching/normalise.js';
 import type { MatchRecord } from '../src/matching/types.js';
 import { record } from './lib.js';
 
@@ -21,17 +21,7 @@ if (!fs.existsSync(DIR)) {
 
 function load(file: string): MatchRecord[] {
   const rows = parse<Record<string, string>>(fs.readFileSync(path.join(DIR, file)), { columns: true, trim: true, skip_empty_lines: true });
-  return rows.map((row) =>
-    matchRecordFromRow(row, {
-      id: 'rec_id',
-      given: 'given_name',
-      family: 'surname',
-      birthDate: 'date_of_birth',
-      birthDateFormat: 'YYYYMMDD',
-      postcode: 'postcode',
-      address: ['street_number', 'address_1', 'address_2', 'suburb'],
-    }),
-  );
+  return rows.map((row) => matchRecordFromRow(row, FEBRL_COLUMNS));
 }
 
 const t0 = performance.now();

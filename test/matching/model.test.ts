@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { compileScorer, decide, MatchModelSchema, scoreVector, weightToProbability, type MatchModel } from '../../src/matching/model.js';
 
 // Chosen so the weights are exact powers of two:
@@ -28,17 +29,6 @@ const model: MatchModel = {
   ],
   thresholds: { match: 0.9, possible: 0.5 },
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('scoreVector', () => {
   it.each([
@@ -172,7 +162,7 @@ describe('MatchModelSchema', () => {
 
 describe('compileScorer', () => {
   it('equals scoreVector on random vectors, with nulls and term frequencies', () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     const six: MatchModel = {
       version: 1,
       lambda: 0.003,

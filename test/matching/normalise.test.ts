@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressTokens, matchRecordFromRow, normaliseDate, normaliseName, normalisePostcode, toMatchRecord } from '../../src/matching/normalise.js';
+import { addressTokens, FEBRL_COLUMNS, matchRecordFromRow, normaliseDate, normaliseName, normalisePostcode, toMatchRecord } from '../../src/matching/normalise.js';
 import type { Person } from '../../src/model/person.js';
-
-const FEBRL_COLUMNS = {
-  id: 'rec_id',
-  given: 'given_name',
-  family: 'surname',
-  birthDate: 'date_of_birth',
-  birthDateFormat: 'YYYYMMDD',
-  postcode: 'postcode',
-  address: ['street_number', 'address_1', 'address_2', 'suburb'],
-} as const;
 
 describe('normaliseName', () => {
   it.each([
