@@ -7,8 +7,15 @@ import { ConfigError, loadConfig } from '../config/env.js';
 import { packageVersion } from '../gateway.js';
 import { openDatabase } from '../store/open-db.js';
 import { serve } from './serve.js';
+import { LinkInputError, runLink, runTrain } from './link.js';
 import type { IngestFilesOptions } from './ingest-files.js';
 import { ingestFiles, summaryTable } from './ingest-files.js';
+
+function probabilityArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a probability between 0 and 1');
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -88,6 +95,44 @@ export async function main(argv: string[]): Promise<void> {
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       });
   }
+
+  // Batch linkage and matcher training (src/cli/link.ts); bad input exits 1 naming the file and field.
+  const linkFailed = (err: unknown) => {
+    if (!(err instanceof LinkInputError)) throw err;
+    console.error(err.message);
+    process.exitCode = 1;
+  };
+  program
+    .command('link')
+    .description('link two data sets (or deduplicate one) with the match model; writes scored pairs as CSV')
+    .requiredOption('--left <file>', 'CSV or Parquet data set')
+    .option('--right <file>', 'second data set (omit to deduplicate --left)')
+    .requiredOption('--columns <map.yaml>', 'which column holds each field (see config/matching/columns/)')
+    .requiredOption('--out <pairs.csv>', 'where to write left_id,right_id,match_weight,match_probability')
+    .option('--model <model.json>', 'match model (default: train one on the input)')
+    .option('--truth <column>', 'column holding the true entity: print precision, recall, F1, pair completeness, over-merged clusters')
+    .option('--truth-pattern <regex>', "the entity is this regular expression's first group within the truth column (FEBRL: 'rec-(\\d+)')")
+    .option('--threshold <p>', "write and evaluate pairs at or above this probability (default: the model's possible threshold)", probabilityArg)
+    .action((opts: { left: string; right?: string; columns: string; out: string; model?: string; truth?: string; truthPattern?: string; threshold?: number }) => runLink(opts).then(() => undefined, linkFailed));
+
+  program
+    .command('match')
+    .description('person matching tools')
+    .command('train')
+    .description('train a match model on a data set (u by random pairs, m by EM, λ, term frequencies) and write it as JSON')
+    .requiredOption('--left <file>', 'CSV or Parquet data set')
+    .option('--right <file>', 'second data set (omit to train on deduplicating --left)')
+    .requiredOption('--columns <map.yaml>', 'which column holds each field')
+    .requiredOption('--out <model.json>', 'where to write the model')
+    .option('--truth <column>', 'true entity column: choose thresholds on the tuning split and print test-split figures')
+    .option('--truth-pattern <regex>', "the entity is this regular expression's first group within the truth column (FEBRL: 'rec-(\\d+)')")
+    .option('--target-precision <p>', 'precision the match threshold keeps on the tuning split (default 0.999)', probabilityArg)
+    .option('--random-pairs <n>', 'random pairs for u (default 1000000)', positiveInt)
+    .option('--seed <n>', 'random seed (default 42)', positiveInt)
+    .option('--fill-from <model.json>', 'copy comparisons this data set cannot train (a field it lacks) from this model')
+    .action((opts: { left: string; right?: string; columns: string; out: string; truth?: string; truthPattern?: string; targetPrecision?: number; randomPairs?: number; seed?: number; fillFrom?: string }) =>
+      runTrain(opts).then(() => undefined, linkFailed),
+    );
 
   program
     .command('migrate')

@@ -91,6 +91,24 @@ export function normaliseDate(s: string | undefined, format: keyof typeof DATE_F
 }
 
 /**
+ * Sex from a data set's cell: M/MALE → male, F/FEMALE → female (any case, trimmed), and
+ * anything else (blank, 'unknown', junk, 'female | male') undefined: no evidence either way.
+ */
+export function normaliseSex(s: string | undefined): MatchRecord['sex'] {
+  const v = s?.trim().toLowerCase();
+  if (v === 'm' || v === 'male') return 'male';
+  if (v === 'f' || v === 'female') return 'female';
+  return undefined;
+}
+
+/** An identifier as the identifier comparison reads it: letters and digits only, upper case; undefined when nothing is left. */
+export function normaliseIdentifier(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const v = s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return v === '' ? undefined : v;
+}
+
+/**
  * A canonical Person as the matcher sees it: the official name (else the first name),
  * each given name one entry, the birth date, the sex, and the first address's postcode
  * and lines.
@@ -119,6 +137,10 @@ export interface RowColumns {
   birthDateFormat?: 'YYYYMMDD' | 'YYYY-MM-DD';
   postcode?: string;
   address?: readonly string[];
+  /** M/F/male/female; other values are no evidence. */
+  sex?: string;
+  /** An identifier for the optional identifier comparison (e.g. an NHS number column). */
+  identifier?: string;
 }
 
 /** A CSV row as a MatchRecord. Missing columns, blank cells and invalid dates become absent fields; the id is '' if its column is missing. */
@@ -130,8 +152,10 @@ export function matchRecordFromRow(row: Record<string, string>, columns: RowColu
     givenNames: given === '' ? [] : given.split(' '),
     family: normaliseName(cell(columns.family) ?? '') || undefined,
     birthDate: normaliseDate(cell(columns.birthDate), columns.birthDateFormat ?? 'YYYY-MM-DD'),
+    sex: normaliseSex(cell(columns.sex)),
     postcode: normalisePostcode(cell(columns.postcode)),
     addressTokens: addressTokens((columns.address ?? []).map(cell)),
+    identifier: normaliseIdentifier(cell(columns.identifier)),
   };
 }
 

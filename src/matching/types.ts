@@ -17,6 +17,12 @@ export interface MatchRecord {
   postcode?: string | undefined;
   /** Address words other than the postcode, normalised (house number, street, locality). */
   addressTokens: string[];
+  /**
+   * A person identifier compared by the optional 'identifier' comparison (exact / one edit /
+   * else): in the benchmarks FEBRL's soc_sec_id, standing in for an NHS number. Digits and
+   * letters only, upper case. The gateway's six comparisons do not read it.
+   */
+  identifier?: string | undefined;
 }
 
 /** One comparison (given name, date of birth…) and its ordered levels, best evidence first; the last is 'else'. */
@@ -26,4 +32,4 @@ export interface ComparisonDef {
 }
 
 /** Level index per comparison, in the order of the comparison definitions; -1 = null. */
-export type ComparisonVector = readonly number[];
+export type ComparisonVector = readonly number[] | Int8Array;

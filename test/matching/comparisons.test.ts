@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADDRESS, BIRTH_DATE, COMPARISONS, GIVEN, POSTCODE, SEX, SURNAME, areNicknames, comparePrepared, compareRecords, prepare } from '../../src/matching/comparisons.js';
+import { ADDRESS, BIRTH_DATE, COMPARISONS, GIVEN, IDENTIFIER_COMPARISON, POSTCODE, SEX, SURNAME, areNicknames, comparatorFor, comparePrepared, compareRecords, prepare } from '../../src/matching/comparisons.js';
 import type { MatchRecord } from '../../src/matching/types.js';
 
 const base: MatchRecord = {
@@ -59,6 +59,10 @@ const CASES: [string, MatchRecord, MatchRecord, Expected][] = [
   ['surname sounds alike', rec({ family: 'PHELPSWORTH' }), rec({ family: 'FELPSWORTH' }), { surname: 'double metaphone' }],
   ['surname JW >= 0.88, sounds different', rec({ family: 'HASKETT' }), rec({ family: 'HASKELL' }), { surname: 'jaro-winkler >= 0.88' }],
   ['surname unrelated', base, rec({ family: 'QUENBY' }), { surname: 'else' }],
+  ['double-barrelled surname against one of its parts', rec({ family: 'HOLT-BRAMWELL' }), rec({ family: 'BRAMWELL' }), { surname: 'name token' }],
+  ['nickname of the first name (Alfie/Alfred)', rec({ givenNames: ['ALFIE'] }), rec({ givenNames: ['ALFRED'] }), { given: 'nickname or name token' }],
+  ['two nicknames of one formal name (Bill/Billy)', rec({ givenNames: ['BILL'] }), rec({ givenNames: ['BILLY'] }), { given: 'nickname or name token' }],
+  ['first name against the other side’s middle name', rec({ givenNames: ['JOHN', 'PAUL'] }), rec({ givenNames: ['PAUL'] }), { given: 'nickname or name token' }],
   ['address shares most words', base, rec({ addressTokens: ['12', 'TINDER', 'LANE', 'HEADINGLEY', 'LEEDS'] }), { address: 'jaccard >= 0.8' }],
   ['address shares some words', base, rec({ addressTokens: ['12', 'TINDER', 'LANE'] }), { address: 'jaccard >= 0.5' }],
   ['address shares one word', base, rec({ addressTokens: ['4', 'TINDER', 'CLOSE'] }), { address: 'any token shared' }],
@@ -130,7 +134,30 @@ describe('comparePrepared', () => {
 });
 
 describe('areNicknames', () => {
-  it('is a hook that says no until the nickname table feeds it', () => {
-    expect(areNicknames('WILLIAM', 'BILL')).toBe(false);
+  it('reads the project nickname list, both ways round', () => {
+    expect(areNicknames('WILLIAM', 'BILL')).toBe(true);
+    expect(areNicknames('BILL', 'WILLIAM')).toBe(true);
+    expect(areNicknames('OLIVER', 'OLIVIA')).toBe(false);
+  });
+});
+
+describe('comparatorFor', () => {
+  it('compiles the comparisons a model names, the identifier among them', () => {
+    const c = comparatorFor([...COMPARISONS.map((x) => x.name), 'identifier']);
+    expect(c.defs.at(-1)).toBe(IDENTIFIER_COMPARISON);
+    const level = (x: string | undefined, y: string | undefined) => c.compare(prepare(rec({ identifier: x })), prepare(rec({ identifier: y })), new Array<number>(7))[6];
+    expect(level('9990001234', '9990001234')).toBe(0);
+    expect(level('9990001234', '9990001243')).toBe(1); // adjacent digits swapped: one edit
+    expect(level('9990001234', '9990004321')).toBe(2);
+    expect(level('9990001234', undefined)).toBe(-1);
+  });
+
+  it('gives the gateway six the same vector as comparePrepared', () => {
+    const c = comparatorFor(COMPARISONS.map((x) => x.name));
+    for (const [, a, b] of CASES) expect(c.compare(prepare(a), prepare(b), new Array<number>(6))).toEqual(compareRecords(a, b));
+  });
+
+  it('refuses a comparison it does not know, naming it and the known ones', () => {
+    expect(() => comparatorFor(['givenName', 'shoeSize'])).toThrow(/unknown comparison 'shoeSize'.*givenName, surname/);
   });
 });
