@@ -16,6 +16,7 @@ import { syncAgencies } from './store/agencies-repo.js';
 import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
 import { loadMappingRegistry } from './mapping/registry.js';
+import { loadMatcher } from './matching/matcher.js';
 
 export interface Gateway {
   app: express.Express;
@@ -44,6 +45,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const log = options.log ?? createLogger(config.logLevel);
   const directory = loadAgencies(config.configDir);
   const mappings = loadMappingRegistry();
+  const matcher = loadMatcher(config.configDir);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
   const db = options.db ?? (await openDatabase(config));
@@ -54,7 +56,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     throw err;
   }
   const audit = new AuditWriter(db);
-  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings };
+  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings, matcher };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,

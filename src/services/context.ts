@@ -3,6 +3,7 @@ import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Agency } from '../model/agency.js';
 import type { Db } from '../store/db.js';
 import type { MappingRegistry } from '../mapping/registry.js';
+import type { Matcher } from '../matching/matcher.js';
 
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
@@ -14,6 +15,8 @@ export interface GatewayContext {
   log: Logger;
   /** The declarative mappings, compiled once at start-up. */
   mappings: MappingRegistry;
+  /** The person-matching model, loaded from configuration at start-up. */
+  matcher: Matcher;
 }
 
 /** The agency an id names; configuration guarantees every stored owner is configured. */

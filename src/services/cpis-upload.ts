@@ -107,7 +107,7 @@ export async function ingestCpisUpload(ctx: GatewayContext, scope: AuditScope, r
         results.push({ ...base, result: 'CPR03', reason: `the person index holds this NHS number with status ${knownStatus ?? 'none'}; CP-IS needs 01` });
         continue;
       }
-      const committed = await commitDrafts(tx, draftsOf(i), requester.agency, provenance, store);
+      const committed = await commitDrafts(ctx, tx, draftsOf(i), requester.agency, provenance, store);
       if (committed.issues.length > 0) {
         results.push({ ...base, result: 'CPR07', reason: issueText(committed.issues) });
         continue;

@@ -1,5 +1,4 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
-import { canonicalJson } from '../audit/chain.js';
 import { errorFromIssues, GatewayError } from '../errors/gateway-error.js';
 import type { ParsedMessage, WireFormat } from '../formats/types.js';
 import type { RecordDraft } from '../mapping/engine.js';
@@ -19,7 +18,6 @@ import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Action, Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import type { Queryable } from '../store/db.js';
-import { findPeopleByIdentifiers, upsertPerson } from '../store/people-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import { upsertPlan } from '../store/plans-repo.js';
 import { upsertRecords } from '../store/records-repo.js';
@@ -28,6 +26,8 @@ import { validateTree } from '../validation/validate.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
+import type { MatchOutcome, Resolved } from './person-index.js';
+import { resolveIncomingPerson } from './person-index.js';
 
 /** What happened to one canonical record of a message. */
 export interface RecordOutcome {
@@ -37,6 +37,8 @@ export interface RecordOutcome {
   outcome: WriteOutcome | 'valid';
   /** Where the record came from in the message. */
   source: string;
+  /** People only: how the person was matched to the person index. */
+  match?: MatchOutcome;
 }
 
 /** The answer for one message: its records, its warnings, and (partial mode) what was left out. */
@@ -130,65 +132,16 @@ function schemaIssues(draft: RecordDraft, error: { issues: { path: PropertyKey[]
   });
 }
 
-/** Orders identifiers so the NHS number, when present, decides the person's id. */
-function primaryIdentifier(identifiers: Identifier[]): Identifier | undefined {
-  return identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM) ?? identifiers[0];
-}
-
 /**
- * Finds the person a draft describes in the index, by any of its identifiers, and
- * merges the draft into it (or adds a new person). Identifiers that point at two
- * different people are refused: linking them is a matching decision for a person.
+ * Checks a person draft against the schema and resolves it through the person index
+ * (identifiers, then the match model): see services/person-index.ts.
  */
-async function resolvePerson(tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance): Promise<{ person: Person; outcome: WriteOutcome } | { issues: GatewayIssue[] }> {
+async function resolvePerson(ctx: GatewayContext, tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance): Promise<Resolved | { issues: GatewayIssue[] }> {
   const identifiers = (draft.fields.identifiers ?? []) as Identifier[];
   const candidate = { ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage };
   const parsed = PersonSchema.safeParse(candidate);
   if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
-  const found = new Map<string, Person>((await findPeopleByIdentifiers(tx, parsed.data.identifiers)).map((p) => [p.id, p]));
-  if (found.size > 1) {
-    return {
-      issues: [
-        {
-          severity: 'error',
-          code: 'conflict',
-          expression: [draft.sourcePath],
-          diagnostics: `the identifiers of this person belong to ${found.size} different people in the person index; they were not merged automatically (a person must review the match)`,
-        },
-      ],
-    };
-  }
-  const existing = [...found.values()][0] ?? null;
-  // Never merge two people's identities: when the index holds this person under another
-  // value of the same identifier system (a different NHS number, LA child id or MRN) and
-  // none of the sent values, the records disagree about who this is.
-  for (const system of new Set(parsed.data.identifiers.map((i) => i.system))) {
-    const held = existing?.identifiers.filter((i) => i.system === system).map((i) => i.value) ?? [];
-    const sent = parsed.data.identifiers.filter((i) => i.system === system).map((i) => i.value);
-    if (held.length > 0 && !sent.some((v) => held.includes(v))) {
-      return {
-        issues: [
-          {
-            severity: 'error',
-            code: 'conflict',
-            expression: [draft.sourcePath],
-            diagnostics: `this person matches someone in the person index by one identifier but holds a different ${system} there; the two were not merged (a person must review the match)`,
-          },
-        ],
-      };
-    }
-  }
-  const primary = primaryIdentifier(parsed.data.identifiers)!;
-  const incoming: Person = {
-    ...parsed.data,
-    id: existing?.id ?? deterministicId('Person', primary.system, primary.value),
-    owner: existing?.owner ?? owner,
-    securityLabel: existing?.securityLabel ?? parsed.data.securityLabel,
-  };
-  const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
-  const { person } = await upsertPerson(tx, incoming, existing);
-  const after = canonicalJson({ ...person, provenance: null, lineage: null });
-  return { person, outcome: existing === null ? 'created' : before === after ? 'unchanged' : 'updated' };
+  return resolveIncomingPerson(tx, ctx.matcher, parsed.data, owner, draft.sourcePath, provenance.receivedAt);
 }
 
 /** Finds the record a reference points at: the enclosing record, or the one with a matching local id. */
@@ -207,28 +160,32 @@ function refTarget(drafts: RecordDraft[], draft: RecordDraft, ref: RecordDraft['
  * the person index), then the records that refer to them. Collects every problem;
  * the caller rolls back if there is any.
  */
-export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; warnings: GatewayIssue[]; people: string[] }> {
+export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; warnings: GatewayIssue[]; people: string[] }> {
   const outcomes: RecordOutcome[] = [];
   const issues: GatewayIssue[] = [];
   const warnings: GatewayIssue[] = [];
-  const pending: { type: StoredRecordType; record: StoredRecord }[] = [];
+  const pending: { type: StoredRecordType; record: StoredRecord; sourceId?: string | undefined }[] = [];
   const personIds = new Map<RecordDraft, string>();
+  const sourceIds = new Map<RecordDraft, string>();
   const people = new Map<string, Person>();
   const seen = new Set<string>();
   for (const d of drafts.filter((x) => x.type === 'Person')) {
-    const r = await resolvePerson(tx, d, owner, provenance);
+    const r = await resolvePerson(ctx, tx, d, owner, provenance);
     if ('issues' in r) {
       issues.push(...r.issues);
       continue;
     }
     personIds.set(d, r.person.id);
+    sourceIds.set(d, r.sourceId);
     people.set(r.person.id, r.person);
-    if (!seen.has(r.person.id)) outcomes.push({ type: 'Person', id: r.person.id, outcome: store ? r.outcome : 'valid', source: d.sourcePath });
+    if (!seen.has(r.person.id)) outcomes.push({ type: 'Person', id: r.person.id, outcome: store ? r.outcome : 'valid', source: d.sourcePath, match: r.match });
     seen.add(r.person.id);
   }
   for (const d of drafts.filter((x) => x.type !== 'Person')) {
     const fields: Record<string, unknown> = { ...d.fields };
     let unresolved = false;
+    // The source record of the record's subject, so that an unlink moves the record with it.
+    let sourceId: string | undefined;
     for (const ref of d.refs) {
       const target = refTarget(drafts, d, ref);
       const id = target ? personIds.get(target) : undefined;
@@ -240,6 +197,7 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
         continue;
       }
       fields[ref.target] = id;
+      if (ref.target === 'subjectPersonId') sourceId = sourceIds.get(target!);
     }
     if (unresolved) continue;
     const id = deterministicId(d.type, owner, ...d.keyValues);
@@ -264,7 +222,7 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
         issues.push({ severity: 'error', code: 'business-rule', expression: [d.sourcePath], diagnostics: `only a local authority records protection plans; ${owner} cannot` });
         continue;
       }
-      outcomes.push({ type: d.type, id, outcome: store ? await upsertPlan(tx, parsed.data) : 'valid', source: d.sourcePath });
+      outcomes.push({ type: d.type, id, outcome: store ? await upsertPlan(tx, parsed.data, sourceId) : 'valid', source: d.sourcePath });
       continue;
     }
     const type = d.type as StoredRecordType;
@@ -273,7 +231,7 @@ export async function commitDrafts(tx: Queryable, drafts: RecordDraft[], owner: 
       issues.push(...schemaIssues(d, parsed.error));
       continue;
     }
-    pending.push({ type, record: parsed.data });
+    pending.push({ type, record: parsed.data, sourceId });
     outcomes.push({ type: d.type, id, outcome: 'valid', source: d.sourcePath });
   }
   // Attendances, case events, relationships and consents: one statement for all of them.
@@ -324,7 +282,7 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
     let result: Awaited<ReturnType<typeof commitDrafts>>;
     try {
       await ctx.db.transaction(async (tx) => {
-        throw new Rollback(await commitDrafts(tx, checked.drafts, requester.agency, provenance, false));
+        throw new Rollback(await commitDrafts(ctx, tx, checked.drafts, requester.agency, provenance, false));
       });
       throw new Error('unreachable');
     } catch (err) {
@@ -337,7 +295,7 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
   }
 
   return inAuditedTransaction(ctx, scope, async (tx) => {
-    const result = await commitDrafts(tx, checked.drafts, requester.agency, provenance, true);
+    const result = await commitDrafts(ctx, tx, checked.drafts, requester.agency, provenance, true);
     if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
     if (result.outcomes.length === 0 && checked.rejected.length === 0) {
       throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });

@@ -22,23 +22,29 @@ function mergeIdentifiers(existing: Identifier[], incoming: Identifier[]): Ident
 }
 
 /**
- * Inserts a person, or merges into the existing one: identifiers are added (a verified
- * status is never downgraded) and demographics sent this time replace older ones.
+ * A person merged with a newer view of them: identifiers are added (a verified status is
+ * never downgraded) and demographics sent this time replace older ones; the id, owner
+ * and security label of the existing record stay.
  */
+export function mergePersonRecords(existing: Person | null, incoming: Person): Person {
+  if (!existing) return incoming;
+  return {
+    ...existing,
+    identifiers: mergeIdentifiers(existing.identifiers, incoming.identifiers),
+    names: incoming.names.length > 0 ? incoming.names : existing.names,
+    addresses: incoming.addresses.length > 0 ? incoming.addresses : existing.addresses,
+    birthDate: incoming.birthDate ?? existing.birthDate,
+    expectedBirthDate: incoming.expectedBirthDate ?? existing.expectedBirthDate,
+    sex: incoming.sex ?? existing.sex,
+    deathDate: incoming.deathDate ?? existing.deathDate,
+    ethnicCategory: incoming.ethnicCategory ?? existing.ethnicCategory,
+    provenance: incoming.provenance,
+  };
+}
+
+/** Inserts a person, or merges into the existing one (see mergePersonRecords). */
 export async function upsertPerson(q: Queryable, incoming: Person, existing: Person | null): Promise<{ person: Person; created: boolean }> {
-  const person: Person = existing
-    ? {
-        ...existing,
-        identifiers: mergeIdentifiers(existing.identifiers, incoming.identifiers),
-        names: incoming.names.length > 0 ? incoming.names : existing.names,
-        addresses: incoming.addresses.length > 0 ? incoming.addresses : existing.addresses,
-        birthDate: incoming.birthDate ?? existing.birthDate,
-        expectedBirthDate: incoming.expectedBirthDate ?? existing.expectedBirthDate,
-        sex: incoming.sex ?? existing.sex,
-        deathDate: incoming.deathDate ?? existing.deathDate,
-        provenance: incoming.provenance,
-      }
-    : incoming;
+  const person = mergePersonRecords(existing, incoming);
   await q.query(
     `INSERT INTO persons (id, record) VALUES ($1, $2)
      ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()`,

@@ -17,15 +17,16 @@ export async function getPlan(q: Queryable, id: string): Promise<ProtectionPlan 
  * Inserts or updates a plan by its deterministic id, so re-sending the same plan never
  * duplicates it. Reports whether anything changed.
  */
-export async function upsertPlan(q: Queryable, plan: ProtectionPlan): Promise<WriteOutcome> {
+export async function upsertPlan(q: Queryable, plan: ProtectionPlan, sourceId?: string): Promise<WriteOutcome> {
   const before = await getPlan(q, plan.id);
   if (before && substance(before) === substance(plan)) return 'unchanged';
   await q.query(
-    `INSERT INTO protection_plans (id, person_id, owner, kind, start_date, end_date, status, record)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO protection_plans (id, person_id, owner, kind, start_date, end_date, status, record, source_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, kind = EXCLUDED.kind, start_date = EXCLUDED.start_date,
-       end_date = EXCLUDED.end_date, status = EXCLUDED.status, record = EXCLUDED.record, updated_at = now()`,
-    [plan.id, plan.subjectPersonId, plan.owner, plan.kind, plan.period.start, plan.period.end ?? null, plan.status, JSON.stringify(plan)],
+       end_date = EXCLUDED.end_date, status = EXCLUDED.status, record = EXCLUDED.record,
+       source_id = COALESCE(EXCLUDED.source_id, protection_plans.source_id), updated_at = now()`,
+    [plan.id, plan.subjectPersonId, plan.owner, plan.kind, plan.period.start, plan.period.end ?? null, plan.status, JSON.stringify(plan), sourceId ?? null],
   );
   return before ? 'updated' : 'created';
 }

@@ -15,12 +15,26 @@ export interface Adt {
   control?: string;
   extraSegments?: string[];
   birthDate?: string;
+  /** PID-5 family and given names (default TESTER, ALEX JO). */
+  family?: string;
+  /** The first given name; with it set there is no middle name. */
+  given?: string;
+  /** PID-8 (default F). */
+  sex?: string;
+  /** PID-11 street and postcode (default 1 TEST STREET, LS1 1AA). */
+  street?: string;
+  postcode?: string;
+  /** Leave the NHS number out of PID-3 (the MRN stays). */
+  noNhs?: boolean;
 }
 
 /** One HL7 v2.4 ADT message (ADT_A01 structure), segments ended by \r. PID-32 carries the NSTS status. */
 export function adt(o: Adt = {}): string {
   const event = o.event ?? 'A04';
-  const pid = ['PID', '1', '', `${o.nhs ?? '9990000018'}^^^NHS^NH~${o.mrn ?? `H${(o.nhs ?? '9990000018').slice(3)}`}^^^RR8^MR`, '', 'TESTER^ALEX^JO^^MISS', '', o.birthDate ?? '20150304', 'F', '', '', '1 TEST STREET^^LEEDS^^LS1 1AA'];
+  const mrn = `${o.mrn ?? `H${(o.nhs ?? '9990000018').slice(3)}`}^^^RR8^MR`;
+  const pid3 = o.noNhs ? mrn : `${o.nhs ?? '9990000018'}^^^NHS^NH~${mrn}`;
+  const name = `${o.family ?? 'TESTER'}^${o.given ?? 'ALEX'}^${o.given === undefined ? 'JO' : ''}^^MISS`;
+  const pid = ['PID', '1', '', pid3, '', name, '', o.birthDate ?? '20150304', o.sex ?? 'F', '', '', `${o.street ?? '1 TEST STREET'}^^LEEDS^^${o.postcode ?? 'LS1 1AA'}`];
   while (pid.length < 32) pid.push('');
   pid[32] = o.nsts ?? 'NSTS01';
   const pv1 = ['PV1', '1', o.patientClass ?? 'E', 'ED^^^RR8'];

@@ -1,0 +1,238 @@
+/**
+ * The resolve stage: every person an agency sends is matched to the person index before
+ * it is committed.
+ *
+ * 1. Identifiers. A source record the agency sent before is found by any identifier it
+ *    holds, and stays where it is (on whatever person people's decisions put it). A
+ *    verified NHS number (valid check digit, status 01) with the same date of birth links
+ *    deterministically, as does any shared identifier. A record whose identifiers name
+ *    two people joins them when nothing disagrees (the sender vouches that its
+ *    identifiers are one person); when something does (two values of one identifier
+ *    system, two dates of birth, a person's not-a-match), nothing is merged and the
+ *    message is refused.
+ * 2. The model. Otherwise candidates sharing a blocking key are scored; one candidate at
+ *    or above the match threshold links ('model'); possible matches open reviews and the
+ *    record becomes a new person until someone decides. Candidates holding a different
+ *    value of an identifier system the record also has are certainly not it.
+ *
+ * A person's own record is the fold of its source records, oldest change first.
+ */
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../audit/chain.js';
+import type { GatewayIssue } from '../errors/gateway-error.js';
+import { blockingKeys } from '../matching/blocking.js';
+import type { CandidateScore, Matcher } from '../matching/matcher.js';
+import { toMatchRecord } from '../matching/normalise.js';
+import { deterministicId } from '../model/ids.js';
+import { checkNhsNumber } from '../model/nhs-number.js';
+import type { Identifier, Person } from '../model/person.js';
+import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
+import type { Queryable } from '../store/db.js';
+import { getPersonById, mergePersonRecords, upsertPerson } from '../store/people-repo.js';
+import {
+  candidateSources,
+  decisionsInvolving,
+  mergePersonRows,
+  openReview,
+  personExists,
+  saveSource,
+  sourcesByIdentifiers,
+  sourcesOfPerson,
+  withdrawSettledReviews,
+  type LinkKind,
+  type PersonSource,
+} from '../store/person-index-repo.js';
+import type { WriteOutcome } from '../store/plans-repo.js';
+
+/** At most this many candidate records are scored for one incoming person. */
+export const CANDIDATE_LIMIT = 200;
+
+export interface MatchOutcome {
+  /** How the record reached its person. */
+  method: LinkKind;
+  probability?: number;
+  /** Open reviews this record is waiting in (possible matches). */
+  reviews: string[];
+  /** People joined into this one because the record's identifiers named them all. */
+  merged: string[];
+}
+
+export interface Resolved {
+  person: Person;
+  outcome: WriteOutcome;
+  sourceId: string;
+  match: MatchOutcome;
+}
+
+const conflict = (sourcePath: string, diagnostics: string): { issues: GatewayIssue[] } => ({
+  issues: [{ severity: 'error', code: 'conflict', expression: [sourcePath], diagnostics }],
+});
+
+function verifiedNhs(p: Pick<Person, 'identifiers'>): string | undefined {
+  const id = p.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM && i.verificationStatus === '01');
+  return id && checkNhsNumber(id.value).valid ? id.value : undefined;
+}
+
+/** The identifier systems where `a` and `b` hold values and share none of them: they disagree about who this is. */
+export function identifierConflicts(a: readonly Identifier[], b: readonly Identifier[]): string[] {
+  const out: string[] = [];
+  for (const system of new Set(a.map((i) => i.system))) {
+    const va = a.filter((i) => i.system === system).map((i) => i.value);
+    const vb = b.filter((i) => i.system === system).map((i) => i.value);
+    if (vb.length > 0 && !va.some((v) => vb.includes(v))) out.push(system);
+  }
+  return out;
+}
+
+/** Both have a date of birth and they differ. */
+const birthDatesDiffer = (a: Pick<Person, 'birthDate'>, b: Pick<Person, 'birthDate'>) => a.birthDate !== undefined && b.birthDate !== undefined && a.birthDate !== b.birthDate;
+
+/** Whether people decided that some source of one group is not the same person as some source of the other. */
+async function notAMatchBetween(tx: Queryable, a: readonly string[], b: readonly string[]): Promise<boolean> {
+  const decisions = await decisionsInvolving(tx, a);
+  return decisions.some((d) => d.decision === 'not-a-match' && ((a.includes(d.sourceA) && b.includes(d.sourceB)) || (a.includes(d.sourceB) && b.includes(d.sourceA))));
+}
+
+/** Recomputes a person's record from its source records and writes it. */
+export async function rebuildPerson(tx: Queryable, personId: string): Promise<Person | null> {
+  const sources = await sourcesOfPerson(tx, personId);
+  if (sources.length === 0) return null;
+  let person: Person | null = null;
+  for (const s of sources) person = mergePersonRecords(person, { ...s.record, id: personId });
+  const existing = await getPersonById(tx, personId);
+  const folded: Person = { ...person!, owner: existing?.owner ?? sources[0]!.owner, securityLabel: existing?.securityLabel ?? person!.securityLabel };
+  await upsertPerson(tx, folded, null);
+  return folded;
+}
+
+/** Joins people into `target`: their sources, identifiers and records move; they stay as pointers to it. */
+export async function mergePeople(tx: Queryable, target: string, others: readonly string[], at: string): Promise<void> {
+  for (const other of others) if (other !== target) await mergePersonRows(tx, other, target);
+  await rebuildPerson(tx, target);
+  await withdrawSettledReviews(tx, at);
+}
+
+/** Chooses which of several people survives a merge: one with a verified NHS number, else the first. */
+async function survivor(tx: Queryable, ids: readonly string[]): Promise<string> {
+  for (const id of ids) {
+    const p = await getPersonById(tx, id);
+    if (p && verifiedNhs(p)) return id;
+  }
+  return ids[0]!;
+}
+
+async function newPersonId(tx: Queryable, incoming: Person): Promise<string> {
+  const primary = incoming.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM) ?? incoming.identifiers[0]!;
+  const id = deterministicId('Person', primary.system, primary.value);
+  // A person split off or merged away keeps its id; a new person then needs a fresh one.
+  return (await personExists(tx, id)) ? deterministicId('Person', 'new', randomUUID()) : id;
+}
+
+/**
+ * Resolves one incoming person (already checked against the schema; its id is ignored)
+ * from `owner`, writes its source record and the person it belongs to, and opens reviews
+ * for possible matches. Issues mean nothing should be committed.
+ */
+export async function resolveIncomingPerson(
+  tx: Queryable,
+  matcher: Matcher,
+  incoming: Person,
+  owner: string,
+  sourcePath: string,
+  at: string,
+): Promise<Resolved | { issues: GatewayIssue[] }> {
+  const bySources = await sourcesByIdentifiers(tx, incoming.identifiers);
+  const own = bySources.find((s) => s.owner === owner);
+  const personIds = [...new Set(bySources.map((s) => s.personId))];
+  const people = new Map<string, Person>();
+  for (const id of personIds) {
+    const p = await getPersonById(tx, id);
+    if (p) people.set(id, p);
+  }
+  const match: MatchOutcome = { method: 'new', reviews: [], merged: [] };
+  let target: string | undefined;
+
+  // Never merge two people's identities: another value of the same identifier system
+  // (a different NHS number, LA child id or MRN), or a verified NHS number whose date of
+  // birth differs, means the records disagree about who this is.
+  for (const p of people.values()) {
+    const systems = identifierConflicts(incoming.identifiers, p.identifiers);
+    if (systems.length > 0) {
+      return conflict(sourcePath, `this person matches someone in the person index by one identifier but holds a different ${systems.join(', ')} there; the two were not merged (a person must review the match)`);
+    }
+    const nhs = verifiedNhs(incoming);
+    if (nhs && p.identifiers.some((i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhs) && birthDatesDiffer(incoming, p)) {
+      return conflict(sourcePath, `the verified NHS number sent is held in the person index by a person with a different date of birth; nothing was linked (check the NHS number and the date of birth at source)`);
+    }
+  }
+
+  if (personIds.length > 1) {
+    const list = [...people.values()];
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const systems = identifierConflicts(list[i]!.identifiers, list[j]!.identifiers);
+        if (systems.length > 0 || birthDatesDiffer(list[i]!, list[j]!)) {
+          return conflict(sourcePath, `the identifiers of this person belong to ${list.length} different people in the person index who disagree (${systems.length > 0 ? `different ${systems.join(', ')}` : 'different dates of birth'}); they were not merged automatically (a person must review the match)`);
+        }
+        const si = (await sourcesOfPerson(tx, list[i]!.id)).map((s) => s.id);
+        const sj = (await sourcesOfPerson(tx, list[j]!.id)).map((s) => s.id);
+        if (await notAMatchBetween(tx, si, sj)) {
+          return conflict(sourcePath, `the identifiers of this person belong to ${list.length} people in the person index whom a person has decided are not the same; they were not merged`);
+        }
+      }
+    }
+    target = own?.personId ?? (await survivor(tx, personIds));
+    match.merged = personIds.filter((id) => id !== target);
+    await mergePeople(tx, target, match.merged, at);
+    match.method = 'identifier';
+  } else if (personIds.length === 1) {
+    target = personIds[0]!;
+    const nhs = verifiedNhs(incoming);
+    match.method = nhs && people.get(target)?.identifiers.some((i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhs) ? 'nhs-number' : 'identifier';
+  }
+  // A person's decision stays on the record: re-sending it never turns it back into the model's.
+  if (own && own.personId === target && own.link === 'manual') match.method = 'manual';
+
+  let scores: CandidateScore[] = [];
+  if (target === undefined) {
+    const record = toMatchRecord({ ...incoming, id: 'incoming' });
+    const candidates = (await candidateSources(tx, blockingKeys(record), CANDIDATE_LIMIT)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
+    const byId = new Map<string, PersonSource>(candidates.map((c) => [c.id, c]));
+    const perPerson = new Map<string, CandidateScore>();
+    for (const s of matcher.score(record, candidates.map((c) => toMatchRecord({ ...c.record, id: c.id })))) {
+      const personId = byId.get(s.id)!.personId;
+      if (!perPerson.has(personId)) perPerson.set(personId, { ...s, id: personId });
+    }
+    scores = [...perPerson.values()];
+    const matches = scores.filter((s) => s.decision === 'match');
+    if (matches.length === 1) {
+      target = matches[0]!.id;
+      match.method = 'model';
+      match.probability = matches[0]!.probability;
+    }
+  }
+
+  const sourceId = own?.id ?? deterministicId('PersonSource', owner, ...incoming.identifiers.map((i) => `${i.system}|${i.value}`).sort().slice(0, 1));
+  const existing = target === undefined ? null : await getPersonById(tx, target);
+  const personId = target ?? (await newPersonId(tx, incoming));
+  const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
+  const { person } = await upsertPerson(tx, { ...incoming, id: personId, owner: existing?.owner ?? owner, securityLabel: existing?.securityLabel ?? incoming.securityLabel }, existing);
+  const after = canonicalJson({ ...person, provenance: null, lineage: null });
+  const sourceRecord = mergePersonRecords(own ? { ...own.record, id: personId } : null, { ...incoming, id: personId, owner });
+  await saveSource(
+    tx,
+    // One source record per agency per person: what the agency sent before (a census
+    // child's UPN) stays with what it sends now (a FHIR Patient's NHS number).
+    { id: sourceId, owner, personId, record: sourceRecord, link: match.method, probability: match.probability ?? null },
+    blockingKeys(toMatchRecord(sourceRecord)),
+  );
+
+  // Possible matches (and ambiguous certain ones) wait for a person.
+  for (const s of scores) {
+    if (s.id === personId || s.decision === 'no-match') continue;
+    const id = deterministicId('MatchReview', sourceId, s.id);
+    await openReview(tx, { id, sourceId, candidatePersonId: s.id, probability: s.probability, weight: s.weight, explanation: { comparisons: s.explanation, ...(s.guard ? { guard: s.guard } : {}) }, at });
+    match.reviews.push(id);
+  }
+  return { person, outcome: existing === null ? 'created' : before === after && match.merged.length === 0 ? 'unchanged' : 'updated', sourceId, match };
+}
