@@ -15,6 +15,7 @@ import { organizationsRouter } from './routes/organizations.js';
 import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
 import { recordsRouter } from './routes/records.js';
+import { matchingRouter } from './routes/matching.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -54,6 +55,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(ingestRouter(ctx, auth, maxBodyBytes));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
   app.use(recordsRouter(ctx, auth));
+  app.use(matchingRouter(ctx, auth, maxBodyBytes));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
 

@@ -3,8 +3,10 @@
  * test calls every entry, so the statement says exactly what is implemented.
  */
 export interface ResourceCapability {
-  type: 'CareTeam' | 'Flag' | 'Communication' | 'Organization';
+  type: 'CareTeam' | 'Flag' | 'Communication' | 'Organization' | 'Patient';
   interactions: ('read' | 'search-type' | 'create')[];
+  /** Type-level operations (POST /fhir/{type}/${'$'}{name}). */
+  operations?: { name: string; definition: string; documentation: string }[];
   searchParams: { name: string; type: 'token' | 'reference' | 'date' | 'number'; documentation: string }[];
   documentation: string;
 }
@@ -34,6 +36,20 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
     documentation: "An agency's inbox: CP-IS access notifications.",
   },
   { type: 'Organization', interactions: ['read'], searchParams: [], documentation: 'Participating agencies: name and office-hours / out-of-hours numbers (id la-383, ods-RR8, …).' },
+  {
+    type: 'Patient',
+    interactions: [],
+    searchParams: [],
+    documentation: 'The person index, reached through $match only.',
+    operations: [
+      {
+        name: 'match',
+        definition: 'http://hl7.org/fhir/OperationDefinition/Patient-match',
+        documentation:
+          "POST /fhir/Patient/$match with Parameters (resource: Patient; onlyCertainMatches; count up to 50): candidates from the person index, best first, each with search.score and the match-grade extension (certain: a verified NHS number with the same date of birth, or another shared identifier; probable: the model's automatic-match threshold; possible: its review threshold; certainly-not: a different value of an identifier the Patient also has). Audited; nothing stored.",
+      },
+    ],
+  },
 ];
 
 export const SYSTEM_INTERACTIONS = ['transaction', 'batch'] as const;

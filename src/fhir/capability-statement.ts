@@ -24,6 +24,7 @@ export function capabilityStatement(baseUrl: string, version: string, date: stri
           documentation: r.documentation,
           interaction: r.interactions.map((code) => ({ code })),
           searchParam: r.searchParams.map((p) => ({ name: p.name, type: p.type, documentation: p.documentation })),
+          ...(r.operations ? { operation: r.operations.map((o) => ({ name: o.name, definition: o.definition, documentation: o.documentation })) } : {}),
         })),
         interaction: SYSTEM_INTERACTIONS.map((code) => ({ code, documentation: 'Bundle of Patient and CareTeam entries: records protection plans' })),
         operation: SYSTEM_OPERATIONS.map((o) => ({ name: o.name, definition: o.definition, documentation: o.documentation })),

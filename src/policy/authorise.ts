@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read';
+export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -46,6 +46,14 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Records read back by the agency that sent them (the owner check is in the service).
   'record:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] },
+    { roles: HEALTH_CARE, purposes: ['direct-care'] },
+  ],
+  // The person index's review queue, and link / unlink / not-a-match: a local authority's safeguarding staff.
+  'matching:review': [{ roles: ['la-social-worker'], purposes: LA_SAFEGUARDING }],
+  'matching:decide': [{ roles: ['la-social-worker'], purposes: LA_SAFEGUARDING }],
+  // Patient/$match: who is this? As PDS answers healthcare workers, and LA staff tracing a child.
+  'matching:match': [
+    { roles: ['la-social-worker'], purposes: LA_SAFEGUARDING },
     { roles: HEALTH_CARE, purposes: ['direct-care'] },
   ],
   'communication:read': [

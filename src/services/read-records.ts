@@ -3,6 +3,7 @@ import type { Person } from '../model/person.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { getPersonById } from '../store/people-repo.js';
+import { currentPersonId, sourcesOfPerson } from '../store/person-index-repo.js';
 import { getPlan, plansForPerson } from '../store/plans-repo.js';
 import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { getRecord, recordsForPerson } from '../store/records-repo.js';
@@ -21,20 +22,37 @@ export interface OwnRecord {
  * between agencies goes through the CP-IS query and the sharing rules). A person the
  * caller holds nothing about answers 404, so their presence is not confirmed.
  */
-export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, requester: Requester, personId: string): Promise<{ person: Person; records: OwnRecord[] }> {
+export interface SourceLink {
+  /** The source record's id (for POST /matching/unlink). */
+  id: string;
+  agency: string;
+  /** How it was linked: new, identifier, nhs-number, model or manual. */
+  link: string;
+  probability?: number;
+}
+
+export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, requester: Requester, requestedId: string): Promise<{ person: Person; sources: SourceLink[]; mergedFrom?: string; records: OwnRecord[] }> {
   const decision = authorise(requester, 'record:read');
   if (!decision.permit) return refuse(ctx, scope, decision);
+  // A person merged into another answers as the one it was merged into.
+  const personId = (await currentPersonId(ctx.db, requestedId)) ?? requestedId;
   const person = await getPersonById(ctx.db, personId);
   const records: OwnRecord[] = [];
+  const sources = person ? await sourcesOfPerson(ctx.db, personId) : [];
   if (person) {
     for (const p of await plansForPerson(ctx.db, personId)) if (p.owner === requester.agency) records.push({ type: 'ProtectionPlan', record: p });
     for (const r of await recordsForPerson(ctx.db, personId)) if (r.record.owner === requester.agency) records.push(r);
   }
-  if (!person || (person.owner !== requester.agency && records.length === 0)) {
-    throw new GatewayError('GW_ERR_NOT_FOUND', `no person ${personId} is known to ${requester.agency}`, { expression: 'id' });
+  if (!person || (person.owner !== requester.agency && !sources.some((s) => s.owner === requester.agency) && records.length === 0)) {
+    throw new GatewayError('GW_ERR_NOT_FOUND', `no person ${requestedId} is known to ${requester.agency}`, { expression: 'id' });
   }
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [person.id], records: records.map((r) => r.record.id) });
-  return { person, records };
+  return {
+    person,
+    sources: sources.map((s) => ({ id: s.id, agency: s.owner, link: s.link, ...(s.probability === null ? {} : { probability: s.probability }) })),
+    ...(personId === requestedId ? {} : { mergedFrom: requestedId }),
+    records,
+  };
 }
 
 /** An agency reads back one record it owns (attendance, case event, relationship, consent or plan). */

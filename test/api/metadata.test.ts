@@ -34,6 +34,9 @@ describe('GET /fhir/metadata', () => {
     expect(body.rest[0].operation).toEqual([expect.objectContaining({ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' })]);
     expect((await request(t.gateway.app).post('/fhir/$validate').send({})).status).toBe(401);
     expect((await request(t.gateway.app).post('/fhir/Patient/$validate').send({})).status).toBe(401);
+    const typeOperations: string[] = body.rest[0].resource.flatMap((r: any) => (r.operation ?? []).map((o: any) => `${r.type}/$${o.name}`));
+    expect(typeOperations).toEqual(['Patient/$match']);
+    expect((await request(t.gateway.app).post('/fhir/Patient/$match').send({})).status).toBe(401);
   });
 
   it('answers an unknown resource with 404 and an unsupported interaction with 405, as OperationOutcomes', async () => {
