@@ -8,6 +8,7 @@ import { packageVersion } from '../gateway.js';
 import { openDatabase } from '../store/open-db.js';
 import { serve } from './serve.js';
 import { LinkInputError, runLink, runTrain } from './link.js';
+import { runPseudonymise, type PseudonymiseOptions } from './pseudonymise.js';
 import type { IngestFilesOptions } from './ingest-files.js';
 import { ingestFiles, summaryTable } from './ingest-files.js';
 
@@ -133,6 +134,20 @@ export async function main(argv: string[]): Promise<void> {
     .action((opts: { left: string; right?: string; columns: string; out: string; truth?: string; truthPattern?: string; targetPrecision?: number; randomPairs?: number; seed?: number; fillFrom?: string }) =>
       runTrain(opts).then(() => undefined, linkFailed),
     );
+
+  // Agency-side encoding for pseudonymised matching (src/cli/pseudonymise.ts): no clear text leaves the agency.
+  program
+    .command('pseudonymise')
+    .description('encode a data set for pseudonymised matching (HMAC pseudonyms, hardened Bloom filters) with the linkage key in SGW_LINKAGE_KEY')
+    .requiredOption('--in <file>', 'CSV or Parquet data set')
+    .requiredOption('--columns <map.yaml>', 'which column holds each field (the map sgw link reads)')
+    .requiredOption('--out <encoded.jsonl>', 'where to write one encoded record per line')
+    .option('--identifier-system <uri>', 'system of the map\'s identifier column (default: NHS number)')
+    .option('--hardening <h>', 'xor-fold+balance (default), balance, xor-fold or none')
+    .option('--length <bits>', 'bits per field filter, a multiple of 64 (default 1024)')
+    .option('--id-map <file.csv>', 'replace record ids with random ones and keep local id → random id in this file')
+    .option('--dev-key', 'use the development linkage key (synthetic data only)')
+    .action((opts: PseudonymiseOptions) => runPseudonymise(opts).then(() => undefined, linkFailed));
 
   program
     .command('migrate')

@@ -57,6 +57,9 @@ export const DEFAULT_ENCODING: EncodingOptions = {
   bitsPerToken: { givenName: 20, surname: 20, birthDate: 16, postcode: 20, address: 8 },
 };
 
+/** The system a MatchRecord's bare `identifier` is pseudonymised under when no system is named: the NHS number, the identifier every agency shares. */
+export const DEFAULT_IDENTIFIER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+
 export interface IdentifierInput {
   /** Identifier system URI, e.g. https://fhir.nhs.uk/Id/nhs-number. */
   system: string;
@@ -192,7 +195,11 @@ export interface Pseudonymiser {
   blockingKey(rule: string, key: string): string;
   /** The hardened Bloom filter of one field's tokens. */
   clk(field: ClkField, tokens: readonly string[]): Uint32Array;
-  /** A MatchRecord (and any identifiers) as the matcher may see it. */
+  /**
+   * A MatchRecord as the matcher may see it. Identifiers are pseudonymised under their
+   * systems; when none are given, the record's own `identifier` (if any) is taken as
+   * one of `DEFAULT_IDENTIFIER_SYSTEM`.
+   */
   record(r: MatchRecord, identifiers?: readonly IdentifierInput[]): PseudonymRecord;
 }
 
@@ -259,7 +266,7 @@ export function createPseudonymiser(
     identifier,
     blockingKey: block,
     clk,
-    record(r, identifiers = []) {
+    record(r, identifiers = r.identifier ? [{ system: DEFAULT_IDENTIFIER_SYSTEM, value: r.identifier }] : []) {
       const blocking: Record<string, string> = {};
       for (const rule of blockingRules) {
         const key = rule.key(r);
