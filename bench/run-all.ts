@@ -15,7 +15,7 @@ for (const s of scenarios) {
   }
 }
 // Scenarios that use no database run once.
-for (const s of ['matching.ts']) {
+for (const s of ['matching.ts', 'matching-pseudonymised.ts']) {
   console.log(`\n# ${s}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, s)], { stdio: 'inherit', env: process.env });
   if (r.status !== 0) failed++;

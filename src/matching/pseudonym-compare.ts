@@ -140,18 +140,24 @@ export function pseudonymComparator(bands: DiceBands): PseudonymComparator {
   return { comparisons, bands, compare, diceCount: () => count };
 }
 
+/** The keys a record is filed under: each blocking pseudonym under its rule, and each identifier pseudonym under rule 'identifier'. */
+function keysOf(r: PseudonymRecord, rules: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const [rule, key] of Object.entries(r.blocking)) if (!rules || rules.includes(rule)) out.push(`${rule}\u0000${key}`);
+  if (!rules || rules.includes('identifier')) for (const i of r.identifiers) out.push(`identifier\u0000${i.system}\u0000${i.pseudonym}`);
+  return out;
+}
+
 /**
- * Candidate pairs: every (left, right) pair sharing a blocking pseudonym under any of the
- * rules (all rules when none are named), each pair once. With no right side, the pairs
- * within left (i < j), for deduplication.
+ * Candidate pairs: every (left, right) pair sharing a blocking or identifier pseudonym
+ * under any of the rules (all rules, and 'identifier', when none are named), each pair
+ * once. With no right side, the pairs within left (i < j), for deduplication.
  */
 export function candidatePairs(left: readonly PseudonymRecord[], right?: readonly PseudonymRecord[], rules?: readonly string[]): [number, number][] {
   const other = right ?? left;
   const index = new Map<string, number[]>();
   other.forEach((r, j) => {
-    for (const [rule, key] of Object.entries(r.blocking)) {
-      if (rules && !rules.includes(rule)) continue;
-      const k = `${rule}\u0000${key}`;
+    for (const k of keysOf(r, rules)) {
       const list = index.get(k);
       if (list) list.push(j);
       else index.set(k, [j]);
@@ -161,9 +167,8 @@ export function candidatePairs(left: readonly PseudonymRecord[], right?: readonl
   const seen = new Set<number>();
   left.forEach((l, i) => {
     seen.clear();
-    for (const [rule, key] of Object.entries(l.blocking)) {
-      if (rules && !rules.includes(rule)) continue;
-      for (const j of index.get(`${rule}\u0000${key}`) ?? []) {
+    for (const k of keysOf(l, rules)) {
+      for (const j of index.get(k) ?? []) {
         if (seen.has(j) || (right === undefined && j <= i)) continue;
         seen.add(j);
         pairs.push([i, j]);
