@@ -6,7 +6,7 @@
  *
  * Each key is '<rule>|<values>'; a rule whose fields a record lacks gives no key.
  */
-import doubleMetaphone from 'talisman/phonetics/double-metaphone.js';
+import { metaphoneCodes } from './comparisons.js';
 import type { MatchRecord } from './types.js';
 
 export interface BlockingRule {
@@ -17,7 +17,7 @@ export interface BlockingRule {
 const year = (r: MatchRecord) => r.birthDate?.slice(0, 4);
 const given = (r: MatchRecord) => r.givenNames[0] || undefined;
 /** Primary Double Metaphone code ('' for a name with no letters). */
-const sound = (s: string | undefined) => (s === undefined ? undefined : doubleMetaphone(s)[0]);
+const sound = (s: string | undefined) => (s === undefined ? undefined : metaphoneCodes(s)[0]);
 
 function join(name: string, ...parts: (string | undefined)[]): string | undefined {
   for (const p of parts) if (p === undefined || p === '') return undefined;
