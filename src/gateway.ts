@@ -17,6 +17,7 @@ import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
 import { loadMappingRegistry } from './mapping/registry.js';
 import { loadMatcher } from './matching/matcher.js';
+import { indexUnkeyedSources } from './services/person-index.js';
 
 export interface Gateway {
   app: express.Express;
@@ -51,6 +52,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.db ?? (await openDatabase(config));
   try {
     await syncAgencies(db, directory.agencies.values());
+    await indexUnkeyedSources(db);
   } catch (err) {
     if (!options.db) await db.close();
     throw err;

@@ -34,10 +34,12 @@ import {
   decisionsInvolving,
   mergePersonRows,
   openReview,
+  replaceBlockingKeys,
   personExists,
   saveSource,
   sourcesByIdentifiers,
   sourcesOfPerson,
+  sourcesWithoutKeys,
   withdrawSettledReviews,
   type LinkKind,
   type PersonSource,
@@ -91,6 +93,22 @@ const birthDatesDiffer = (a: Pick<Person, 'birthDate'>, b: Pick<Person, 'birthDa
 async function notAMatchBetween(tx: Queryable, a: readonly string[], b: readonly string[]): Promise<boolean> {
   const decisions = await decisionsInvolving(tx, a);
   return decisions.some((d) => d.decision === 'not-a-match' && ((a.includes(d.sourceA) && b.includes(d.sourceB)) || (a.includes(d.sourceB) && b.includes(d.sourceA))));
+}
+
+/**
+ * Files the blocking keys of source records that have none (people indexed before the
+ * matcher existed, carried over by migration 0003), so the model can find them. One pass;
+ * a record with nothing to block on (no name or date of birth) simply stays without keys.
+ */
+export async function indexUnkeyedSources(q: Queryable): Promise<number> {
+  let n = 0;
+  for (const s of await sourcesWithoutKeys(q, 1_000_000)) {
+    const keys = blockingKeys(toMatchRecord(s.record));
+    if (keys.length === 0) continue;
+    await replaceBlockingKeys(q, s.id, keys);
+    n++;
+  }
+  return n;
 }
 
 /** Recomputes a person's record from its source records and writes it. */

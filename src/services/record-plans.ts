@@ -9,7 +9,8 @@ import type { Provenance } from '../model/provenance.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
-import { findPersonByIdentifier, upsertPerson } from '../store/people-repo.js';
+import { findPersonByIdentifier } from '../store/people-repo.js';
+import { resolveIncomingPerson } from './person-index.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import { upsertPlan } from '../store/plans-repo.js';
 import type { AuditScope } from './audit-scope.js';
@@ -74,16 +75,24 @@ export async function recordPlans(ctx: GatewayContext, scope: AuditScope, reques
         continue;
       }
       const incoming: Person = {
-        id: existing?.id ?? deterministicId('Person', NHS_NUMBER_SYSTEM, draft.nhsNumber),
+        id: 'pending',
         identifiers: [{ system: NHS_NUMBER_SYSTEM, value: draft.nhsNumber, verificationStatus: status }],
         names: [],
         addresses: [],
         ...draft.person,
-        owner: existing?.owner ?? requester.agency,
+        owner: requester.agency,
         provenance,
-        securityLabel: existing?.securityLabel ?? 'N',
+        securityLabel: 'N',
       };
-      const { person, created } = await upsertPerson(tx, incoming, existing);
+      // Through the person index like every other inbound person: found by the verified NHS number.
+      const resolved = await resolveIncomingPerson(tx, ctx.matcher, incoming, requester.agency, draft.person ? `${path}.subject` : `${path}.subject.identifier`, receivedAt);
+      if ('issues' in resolved) {
+        onlyUnverified = false;
+        issues.push(...resolved.issues);
+        continue;
+      }
+      const { person } = resolved;
+      const created = resolved.outcome === 'created';
       const parsed = ProtectionPlanSchema.safeParse({
         id: planId(requester.agency, draft),
         subjectPersonId: person.id,
@@ -100,7 +109,7 @@ export async function recordPlans(ctx: GatewayContext, scope: AuditScope, reques
         for (const i of parsed.error.issues) issues.push({ severity: 'error', code: 'invalid', expression: [`${path}.${i.path.join('.')}`], diagnostics: i.message });
         continue;
       }
-      const outcome = await upsertPlan(tx, parsed.data);
+      const outcome = await upsertPlan(tx, parsed.data, resolved.sourceId);
       results.push({ plan: parsed.data, outcome, nhsNumber: draft.nhsNumber, person, personCreated: created });
     }
     if (issues.length > 0) throw errorFromIssues(onlyUnverified ? 'GW_ERR_NHS_NUMBER_NOT_VERIFIED' : 'GW_ERR_INVALID_RESOURCE', issues);

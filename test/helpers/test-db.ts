@@ -13,19 +13,20 @@ export interface TestDb {
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a
  * throw-away schema on the server named by SGW_TEST_DATABASE_URL (the `postgres` project).
+ * `migrations` applies the migrations of another folder (a test of one migration step).
  */
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(options: { migrations?: string } = {}): Promise<TestDb> {
   const url = process.env.SGW_TEST_DATABASE_URL;
   if (!url) {
     const db = await openPglite();
-    await migrate(db);
+    await migrate(db, options.migrations);
     return { db, dispose: () => db.close().catch(() => undefined) };
   }
   const schema = `sgw_test_${randomBytes(6).toString('hex')}`;
   const admin = openPostgres(url, { max: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
   const db = openPostgres(url, { schema, max: 5 });
-  await migrate(db);
+  await migrate(db, options.migrations);
   return {
     db,
     async dispose() {
