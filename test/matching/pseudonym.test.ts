@@ -186,7 +186,7 @@ describe('comparing pseudonymised records', () => {
   });
 
   it('finds candidate pairs through shared blocking pseudonyms only', () => {
-    const left = [p.record(person), p.record({ ...person, id: 'r9', givenNames: ['ZED'], family: 'QUIN', birthDate: '1970-01-01', postcode: 'SW1A 2AA' })];
+    const left = [p.record(person), p.record({ id: 'r9', givenNames: ['ZED'], family: 'QUIN', birthDate: '1970-01-01', postcode: 'SW1A 2AA', addressTokens: ['2', 'MILL', 'LANE'] })];
     const right = [p.record({ ...person, id: 'x1', givenNames: ['JOSEPHNE'] })];
     expect(candidatePairs(left, right)).toEqual([[0, 0]]);
     expect(candidatePairs([...left, ...right])).toEqual([[0, 2]]);
