@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressTokens, FEBRL_COLUMNS, matchRecordFromRow, normaliseDate, normaliseName, normalisePostcode, toMatchRecord } from '../../src/matching/normalise.js';
+import { normaliseIdentifier, normaliseSex } from '../../src/matching/normalise.js';
 import type { Person } from '../../src/model/person.js';
 
 describe('normaliseName', () => {
@@ -167,5 +168,17 @@ describe('matchRecordFromRow', () => {
     const r = matchRecordFromRow({ id: '1', forenames: 'Ruaridh  Mary-Jane', dob: '2011-01-05' }, { id: 'id', given: 'forenames', birthDate: 'dob' });
     expect(r.givenNames).toEqual(['RUARIDH', 'MARY-JANE']);
     expect(r.birthDate).toBe('2011-01-05');
+  });
+});
+
+describe('normaliseSex and normaliseIdentifier', () => {
+  it('reads M/F/male/female in any case; anything else is no evidence', () => {
+    expect([' M', 'f', 'Male', 'FEMALE'].map(normaliseSex)).toEqual(['male', 'female', 'male', 'female']);
+    expect(['', 'unknown', 'female | male', 't2227949953', undefined].map(normaliseSex)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('keeps letters and digits of an identifier, upper case', () => {
+    expect(normaliseIdentifier('999 000 1234')).toBe('9990001234');
+    expect(normaliseIdentifier(' - ')).toBeUndefined();
   });
 });
