@@ -22,6 +22,8 @@
 import crypto from 'node:crypto';
 import doubleMetaphone from 'talisman/phonetics/double-metaphone.js';
 import { z } from 'zod';
+import type { Person } from '../model/person.js';
+import { toMatchRecord } from './normalise.js';
 import { balance, bitsFromBase64, bitsToBase64, setBit, xorFold } from './pseudonym-bits.js';
 import type { MatchRecord } from './types.js';
 
@@ -295,6 +297,15 @@ export function createPseudonymiser(
       };
     },
   };
+}
+
+/**
+ * A canonical Person as the pseudonymised matcher sees it: its MatchRecord (official name,
+ * birth date, sex, first address) encoded, and every identifier pseudonymised under its
+ * own system.
+ */
+export function pseudonymisePerson(pseudonymiser: Pseudonymiser, person: Person): PseudonymRecord {
+  return pseudonymiser.record(toMatchRecord(person), person.identifiers.map((i) => ({ system: i.system, value: i.value })));
 }
 
 /** A keyed random permutation of 0..n−1 (Fisher–Yates driven by an AES-256-CTR keystream under `key`). */

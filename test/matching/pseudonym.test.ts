@@ -10,7 +10,9 @@ import {
   postcodeTokens,
   pseudonymRecordFromJson,
   pseudonymRecordToJson,
+  pseudonymisePerson,
 } from '../../src/matching/pseudonym.js';
+import type { Person } from '../../src/model/person.js';
 import { balance, bitsFromBase64, bitsToBase64, dice, popcount, popcount32, xorFold } from '../../src/matching/pseudonym-bits.js';
 import { candidatePairs, defaultDiceBands, preparePseudonym, pseudonymComparator } from '../../src/matching/pseudonym-compare.js';
 import type { MatchRecord } from '../../src/matching/types.js';
@@ -43,6 +45,27 @@ describe('keyed pseudonyms of identifiers and blocking keys', () => {
     expect(a.record(person).blocking).toEqual(b.record(person).blocking);
     expect(a.encoding).toBe(b.encoding);
     expect(a.encoding).not.toBe(c.encoding);
+  });
+
+  it('encode a canonical Person with each of its identifiers under its system', () => {
+    const p = createPseudonymiser(secret);
+    const child = {
+      id: 'person-1',
+      identifiers: [
+        { system: NHS, value: '9990000018' },
+        { system: 'urn:sgw:la-child-id:383', value: 'LC-000123' },
+      ],
+      names: [{ use: 'official', given: ['Josephine'], family: 'Whittaker' }],
+      birthDate: '2015-03-12',
+      sex: 'female',
+      addresses: [{ lines: ['17 Brackenridge Road'], postcode: 'ls1 4ap' }],
+    } as unknown as Person;
+    const r = pseudonymisePerson(p, child);
+    expect(r.identifiers).toEqual([
+      { system: NHS, pseudonym: p.identifier(NHS, '9990000018') },
+      { system: 'urn:sgw:la-child-id:383', pseudonym: p.identifier('urn:sgw:la-child-id:383', 'LC-000123') },
+    ]);
+    expect(r.clk).toEqual(p.record(person).clk);
   });
 
   it('are namespaced by identifier system and ignore spacing', () => {
