@@ -164,9 +164,10 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
   const outcomes: RecordOutcome[] = [];
   const issues: GatewayIssue[] = [];
   const warnings: GatewayIssue[] = [];
-  const pending: { type: StoredRecordType; record: StoredRecord; sourceId?: string | undefined }[] = [];
+  const pending: { type: StoredRecordType; record: StoredRecord; sourceId?: string | undefined; householdId?: string | undefined }[] = [];
   const personIds = new Map<RecordDraft, string>();
   const sourceIds = new Map<RecordDraft, string>();
+  const households = new Map<string, string>();
   const people = new Map<string, Person>();
   const seen = new Set<string>();
   for (const d of drafts.filter((x) => x.type === 'Person')) {
@@ -177,6 +178,7 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
     }
     personIds.set(d, r.person.id);
     sourceIds.set(d, r.sourceId);
+    if (r.householdId) households.set(r.person.id, r.householdId);
     people.set(r.person.id, r.person);
     if (!seen.has(r.person.id)) outcomes.push({ type: 'Person', id: r.person.id, outcome: store ? r.outcome : 'valid', source: d.sourcePath, match: r.match });
     seen.add(r.person.id);
@@ -231,7 +233,8 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
       issues.push(...schemaIssues(d, parsed.error));
       continue;
     }
-    pending.push({ type, record: parsed.data, sourceId });
+    // A relationship attaches to its subject's household.
+    pending.push({ type, record: parsed.data, sourceId, householdId: type === 'Relationship' ? households.get(parsed.data.subjectPersonId) : undefined });
     outcomes.push({ type: d.type, id, outcome: 'valid', source: d.sourcePath });
   }
   // Attendances, case events, relationships and consents: one statement for all of them.

@@ -22,7 +22,9 @@ import { canonicalJson } from '../audit/chain.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { blockingKeys } from '../matching/blocking.js';
 import type { CandidateScore, Matcher } from '../matching/matcher.js';
+import { personHouseholdKey } from '../matching/household.js';
 import { toMatchRecord } from '../matching/normalise.js';
+import { assignHousehold } from '../store/households-repo.js';
 import { deterministicId } from '../model/ids.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
 import type { Identifier, Person } from '../model/person.js';
@@ -63,6 +65,8 @@ export interface Resolved {
   person: Person;
   outcome: WriteOutcome;
   sourceId: string;
+  /** The household of the person's current address, if it has one. */
+  householdId: string | null;
   match: MatchOutcome;
 }
 
@@ -120,6 +124,7 @@ export async function rebuildPerson(tx: Queryable, personId: string): Promise<Pe
   const existing = await getPersonById(tx, personId);
   const folded: Person = { ...person!, owner: existing?.owner ?? sources[0]!.owner, securityLabel: existing?.securityLabel ?? person!.securityLabel };
   await upsertPerson(tx, folded, null);
+  await assignHousehold(tx, personId, personHouseholdKey(folded));
   return folded;
 }
 
@@ -245,6 +250,8 @@ export async function resolveIncomingPerson(
     blockingKeys(toMatchRecord(sourceRecord)),
   );
 
+  const householdId = await assignHousehold(tx, person.id, personHouseholdKey(person));
+
   // Possible matches (and ambiguous certain ones) wait for a person.
   for (const s of scores) {
     if (s.id === personId || s.decision === 'no-match') continue;
@@ -252,5 +259,5 @@ export async function resolveIncomingPerson(
     await openReview(tx, { id, sourceId, candidatePersonId: s.id, probability: s.probability, weight: s.weight, explanation: { comparisons: s.explanation, ...(s.guard ? { guard: s.guard } : {}) }, at });
     match.reviews.push(id);
   }
-  return { person, outcome: existing === null ? 'created' : before === after && match.merged.length === 0 ? 'unchanged' : 'updated', sourceId, match };
+  return { person, outcome: existing === null ? 'created' : before === after && match.merged.length === 0 ? 'unchanged' : 'updated', sourceId, householdId, match };
 }

@@ -4,6 +4,7 @@ import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { getPersonById } from '../store/people-repo.js';
 import { currentPersonId, sourcesOfPerson } from '../store/person-index-repo.js';
+import { householdOf } from '../store/households-repo.js';
 import { getPlan, plansForPerson } from '../store/plans-repo.js';
 import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { getRecord, recordsForPerson } from '../store/records-repo.js';
@@ -31,7 +32,16 @@ export interface SourceLink {
   probability?: number;
 }
 
-export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, requester: Requester, requestedId: string): Promise<{ person: Person; sources: SourceLink[]; mergedFrom?: string; records: OwnRecord[] }> {
+export interface HouseholdView {
+  id: string;
+  basis: 'uprn' | 'address';
+  /** Person ids of everyone in the household, this person included. */
+  members: string[];
+  /** The caller's own relationship records attached to the household. */
+  relationships: string[];
+}
+
+export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, requester: Requester, requestedId: string): Promise<{ person: Person; sources: SourceLink[]; mergedFrom?: string; household: HouseholdView | null; records: OwnRecord[] }> {
   const decision = authorise(requester, 'record:read');
   if (!decision.permit) return refuse(ctx, scope, decision);
   // A person merged into another answers as the one it was merged into.
@@ -46,9 +56,14 @@ export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, 
   if (!person || (person.owner !== requester.agency && !sources.some((s) => s.owner === requester.agency) && records.length === 0)) {
     throw new GatewayError('GW_ERR_NOT_FOUND', `no person ${requestedId} is known to ${requester.agency}`, { expression: 'id' });
   }
+  const household = await householdOf(ctx.db, person.id);
+  const relationships = household
+    ? (await ctx.db.query<{ id: string }>(`SELECT id FROM canonical_records WHERE household_id = $1 AND type = 'Relationship' AND owner = $2 ORDER BY id`, [household.id, requester.agency])).map((r) => r.id)
+    : [];
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [person.id], records: records.map((r) => r.record.id) });
   return {
     person,
+    household: household ? { ...household, relationships } : null,
     sources: sources.map((s) => ({ id: s.id, agency: s.owner, link: s.link, ...(s.probability === null ? {} : { probability: s.probability }) })),
     ...(personId === requestedId ? {} : { mergedFrom: requestedId }),
     records,

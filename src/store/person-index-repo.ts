@@ -221,6 +221,7 @@ export async function mergePersonRows(q: Queryable, from: string, to: string): P
   await q.query(`UPDATE protection_plans SET person_id = $2, record = jsonb_set(record, '{subjectPersonId}', to_jsonb($2::text)) WHERE person_id = $1`, [from, to]);
   await q.query(`UPDATE canonical_records SET person_id = $2, record = jsonb_set(record, '{subjectPersonId}', to_jsonb($2::text)) WHERE person_id = $1`, [from, to]);
   await q.query(`UPDATE match_reviews SET candidate_person_id = $2 WHERE candidate_person_id = $1 AND status = 'open'`, [from, to]);
+  await q.query('DELETE FROM household_members WHERE person_id = $1', [from]);
   await q.query('UPDATE persons SET merged_into = $2, updated_at = now() WHERE id = $1', [from, to]);
   // Anything that pointed at `from` through an earlier merge now points straight at `to`.
   await q.query('UPDATE persons SET merged_into = $2 WHERE merged_into = $1', [from, to]);

@@ -23,17 +23,18 @@ function substance(r: StoredRecord): string {
  * Upserts many records in one statement (a CIN census holds hundreds of case events).
  * A record sent twice in one batch is written once, as last sent. Returns each id's outcome.
  */
-export async function upsertRecords(q: Queryable, records: { type: StoredRecordType; record: StoredRecord; sourceId?: string | undefined }[]): Promise<Map<string, WriteOutcome>> {
+export async function upsertRecords(q: Queryable, records: { type: StoredRecordType; record: StoredRecord; sourceId?: string | undefined; householdId?: string | undefined }[]): Promise<Map<string, WriteOutcome>> {
   const byId = new Map(records.map((r) => [r.record.id, r]));
   const list = [...byId.values()];
   const outcomes = new Map<string, WriteOutcome>(list.map((r) => [r.record.id, 'unchanged']));
   if (list.length === 0) return outcomes;
   const rows = await q.query<{ id: string; inserted: boolean }>(
-    `INSERT INTO canonical_records (id, type, person_id, owner, record, substance, source_id)
-     SELECT id, type, person_id, owner, record::jsonb, substance, source_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-       AS t(id, type, person_id, owner, record, substance, source_id)
+    `INSERT INTO canonical_records (id, type, person_id, owner, record, substance, source_id, household_id)
+     SELECT id, type, person_id, owner, record::jsonb, substance, source_id, household_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       AS t(id, type, person_id, owner, record, substance, source_id, household_id)
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, substance = EXCLUDED.substance,
-       source_id = COALESCE(EXCLUDED.source_id, canonical_records.source_id), updated_at = now()
+       source_id = COALESCE(EXCLUDED.source_id, canonical_records.source_id), household_id = EXCLUDED.household_id, updated_at = now()
        WHERE canonical_records.substance IS DISTINCT FROM EXCLUDED.substance
      RETURNING id, (xmax = 0) AS inserted`,
     [
@@ -44,6 +45,7 @@ export async function upsertRecords(q: Queryable, records: { type: StoredRecordT
       list.map((r) => JSON.stringify(r.record)),
       list.map((r) => substance(r.record)),
       list.map((r) => r.sourceId ?? null),
+      list.map((r) => r.householdId ?? null),
     ],
   );
   for (const row of rows) outcomes.set(row.id, row.inserted ? 'created' : 'updated');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NHS_SYSTEM, testNhsNumber } from '../helpers/fixtures.js';
+import { NHS_SYSTEM, careTeam, testNhsNumber } from '../helpers/fixtures.js';
 import { adt, cinCensus, ukCorePatient } from '../helpers/messages.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { createTestGateway } from '../helpers/test-gateway.js';
@@ -114,6 +114,36 @@ describe('resolve stage: one child across agencies', () => {
     expect(res.status).toBe(422);
     expect(JSON.stringify(res.body)).toContain('different date of birth');
     expect(await count('persons')).toBe(before);
+  });
+});
+
+describe('one index for every route in', () => {
+  it('a plan recorded through POST /fhir/CareTeam and a later hospital ADT for the same NHS number are one person', async () => {
+    const nhs = testNhsNumber(4900);
+    const planned = await post('/fhir/CareTeam', careTeam(nhs), 'application/fhir+json', laCase);
+    expect(planned.status).toBe(201);
+    const hospital = await ingestAdt({ nhs, mrn: 'H4900', control: 'M-4900' });
+    expect(hospital.match.method).toBe('nhs-number');
+    expect(await count('person_identifiers WHERE system = $1 AND value = $2', [NHS_SYSTEM, nhs])).toBe(1);
+    const p = await person(hospital.id, ed);
+    expect(p.sources.map((s: any) => s.agency).sort()).toEqual(['la:383', 'ods:RR8']);
+  });
+});
+
+describe('households', () => {
+  it('puts siblings at one address in one household, with the next of kin the hospital sent; another flat is another household', async () => {
+    const older = await ingestAdt({ ...hospitalAdt({ nhs: testNhsNumber(5000), mrn: 'H5000', given: 'Maisie', family: 'Holloway', sex: 'F', birthDate: '2013-03-03', control: 'M-5000' }), street: 'FLAT 4, 20 HOME ROW', postcode: 'LS8 8HH' });
+    const younger = await ingestAdt({ ...hospitalAdt({ nhs: testNhsNumber(5001), mrn: 'H5001', given: 'Toby', family: 'Holloway', birthDate: '2016-06-06', control: 'M-5001' }), street: 'Flat 4 20 Home Row', postcode: 'ls88hh' });
+    const neighbour = await ingestAdt({ ...hospitalAdt({ nhs: testNhsNumber(5002), mrn: 'H5002', given: 'Ada', family: 'Neighbour', sex: 'F', birthDate: '2014-04-04', control: 'M-5002' }), street: 'FLAT 5, 20 HOME ROW', postcode: 'LS8 8HH' });
+    expect(new Set([older.id, younger.id, neighbour.id]).size).toBe(3);
+    const a = await person(older.id, ed);
+    const b = await person(younger.id, ed);
+    expect(a.household.id).toBe(b.household.id);
+    expect(a.household.members.sort()).toEqual([older.id, younger.id].sort());
+    expect(a.household.basis).toBe('address');
+    // Each ADT carried an NK1: both relationships attach to the household.
+    expect(a.household.relationships).toHaveLength(2);
+    expect((await person(neighbour.id, ed)).household.id).not.toBe(a.household.id);
   });
 });
 

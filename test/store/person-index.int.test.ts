@@ -38,7 +38,7 @@ describe('migration 0003 (person matching)', () => {
     const t = await createTestDb({ migrations: before });
     dbs.push(t);
     await upsertPerson(t.db, person('p-old', [{ system: NHS, value: '9990000018', verificationStatus: '01' }]), null);
-    expect(await migrate(t.db)).toEqual(['0003_person_matching']);
+    expect(await migrate(t.db)).toContain('0003_person_matching');
     const sources = await sourcesOfPerson(t.db, 'p-old');
     expect(sources.map((s) => [s.id, s.owner, s.link])).toEqual([['src-p-old', 'la:383', 'new']]);
     const [ids] = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM person_source_identifiers WHERE source_id = 'src-p-old'");
