@@ -164,6 +164,11 @@ export async function resolveIncomingPerson(
   sourcePath: string,
   at: string,
 ): Promise<Resolved | { issues: GatewayIssue[] }> {
+  // Two messages about the same child at once resolve one after the other, not side by side
+  // into two people: a transaction-scoped lock per identifier, taken in one order.
+  await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks', [
+    incoming.identifiers.map((i) => `${i.system}|${i.value}`),
+  ]);
   const bySources = await sourcesByIdentifiers(tx, incoming.identifiers);
   const own = bySources.find((s) => s.owner === owner);
   const personIds = [...new Set(bySources.map((s) => s.personId))];

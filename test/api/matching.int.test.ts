@@ -130,6 +130,23 @@ describe('one index for every route in', () => {
   });
 });
 
+describe('concurrent arrivals', () => {
+  it('the same child arriving from two agencies at once becomes one person', async () => {
+    const nhs = testNhsNumber(5100);
+    const sends = [
+      post('/ingest', ukCorePatient(nhs, 'CONC1'), 'application/fhir+json', laCase),
+      post('/ingest', adt({ nhs, mrn: 'H5100', control: 'M-5100' }), 'application/hl7-v2', ed),
+      post('/ingest', cinCensus([{ id: 'CONC1', upn: 'C223456789012', birthDate: '2015-03-04' }]), 'application/xml', la),
+    ];
+    const results = await Promise.all(sends);
+    expect(results.map((r) => [r.status, r.body.issue?.[0]?.diagnostics ?? null])).toEqual(results.map(() => [201, null]));
+    const ids = new Set(results.map((r) => r.body.records.find((x: any) => x.type === 'Person').id));
+    const finalIds = new Set(await Promise.all([...ids].map(async (id) => (await person(id as string)).person.id)));
+    expect(finalIds.size).toBe(1);
+    expect(await count('person_identifiers WHERE system = $1 AND value = $2', [NHS_SYSTEM, nhs])).toBe(1);
+  });
+});
+
 describe('households', () => {
   it('puts siblings at one address in one household, with the next of kin the hospital sent; another flat is another household', async () => {
     const older = await ingestAdt({ ...hospitalAdt({ nhs: testNhsNumber(5000), mrn: 'H5000', given: 'Maisie', family: 'Holloway', sex: 'F', birthDate: '2013-03-03', control: 'M-5000' }), street: 'FLAT 4, 20 HOME ROW', postcode: 'LS8 8HH' });
