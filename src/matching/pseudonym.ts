@@ -43,6 +43,12 @@ export const EncodingOptionsSchema = z.object({
   /** Bits of each field's filter as stored and compared; a multiple of 64. */
   length: z.number().int().min(64).max(16384).multipleOf(64),
   hardening: z.enum(HARDENINGS),
+  /**
+   * How a token's k positions are chosen: 'double' (keyed double hashing, h1 + i·h2 from
+   * one HMAC) or 'random' (k independent positions from an HMAC stream, so they carry no
+   * arithmetic structure; Schnell's random hashing). Optional for encodings made before it existed.
+   */
+  hashing: z.enum(['double', 'random']).optional(),
   /** Hash positions set per token, per field. */
   bitsPerToken: z.object(Object.fromEntries(CLK_FIELDS.map((f) => [f, z.number().int().min(1).max(256)])) as Record<ClkField, z.ZodNumber>),
 });
@@ -248,13 +254,21 @@ export function createPseudonymiser(
     const cacheKey = `${field}\u0000${token}`;
     let p = positionCache.get(cacheKey);
     if (p) return p;
-    // Keyed double hashing: positions h1 + i·h2 (mod the filter length) from one HMAC.
-    const h = crypto.createHmac('sha256', fieldKey[field]).update(token, 'utf8').digest();
-    const h1 = h.readUInt32LE(0);
-    const h2 = h.readUInt32LE(4) | 1; // odd, so with a power-of-two length the k positions are distinct
     const k = opts.bitsPerToken[field];
     p = new Uint32Array(k);
-    for (let i = 0; i < k; i++) p[i] = (h1 + i * h2) % baseLength;
+    if (opts.hashing === 'random') {
+      // Random hashing: 32-bit words of HMAC(key, counter ‖ token), one position per word.
+      for (let block = 0; block * 8 < k; block++) {
+        const h = crypto.createHmac('sha256', fieldKey[field]).update(`${block}\u0000${token}`, 'utf8').digest();
+        for (let w = 0; w < 8 && block * 8 + w < k; w++) p[block * 8 + w] = h.readUInt32LE(4 * w) % baseLength;
+      }
+    } else {
+      // Keyed double hashing: positions h1 + i·h2 (mod the filter length) from one HMAC.
+      const h = crypto.createHmac('sha256', fieldKey[field]).update(token, 'utf8').digest();
+      const h1 = h.readUInt32LE(0);
+      const h2 = (h.readUInt32LE(4) | 1) >>> 0; // odd (and unsigned: `|` gives a signed int), so with a power-of-two length the k positions are distinct
+      for (let i = 0; i < k; i++) p[i] = (h1 + i * h2) % baseLength;
+    }
     if (positionCache.size >= POSITION_CACHE_LIMIT) positionCache.clear();
     positionCache.set(cacheKey, p);
     return p;
