@@ -3,15 +3,15 @@
  * model compiled once, and a function that scores one incoming person against candidate
  * records and says, per candidate, match / possible / no-match, with why.
  *
- * The twin guard: two records whose first names clearly differ (anything below the
- * Jaro-Winkler 0.92 band that is not a nickname or a token of a double-barrelled name)
- * are never linked automatically, however much else agrees. Twins and siblings share a
- * surname, an address and sometimes a date of birth; only a person, or an identifier,
- * may link such records. The model can still put them in the review queue.
+ * The guards (guards.ts) then lower a 'match' to 'possible' when the first names, the
+ * dates of birth or the surnames disagree, however much else agrees: twins and siblings
+ * share a surname and an address, and only a person, or an identifier, may link such
+ * records. The model can still put them in the review queue.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMPARISONS, GIVEN, comparePrepared, prepare, type PreparedRecord } from './comparisons.js';
+import { COMPARISONS, comparePrepared, prepare, type PreparedRecord } from './comparisons.js';
+import { guardDecision } from './guards.js';
 import { MatchModelSchema, compileScorer, decide, scoreVector, type Decision, type MatchModel } from './model.js';
 import type { MatchRecord } from './types.js';
 
@@ -31,9 +31,6 @@ export interface Matcher {
   /** Scores `incoming` against each candidate; best first. */
   score(incoming: MatchRecord, candidates: readonly MatchRecord[]): CandidateScore[];
 }
-
-/** Given-name levels that count as the same first name (exact, nickname or name token, Jaro-Winkler ≥ 0.92). */
-const SAME_FIRST_NAME_LEVELS = 3;
 
 export function createMatcher(model: MatchModel): Matcher {
   const parsed = MatchModelSchema.parse(model);
@@ -55,13 +52,7 @@ export function createMatcher(model: MatchModel): Matcher {
       const out = candidates.map((c): CandidateScore => {
         const vector = comparePrepared(a, prepare(c));
         const { weight, probability } = scorer(vector);
-        let decision = decide(parsed, probability);
-        let guard: string | undefined;
-        const given = vector[GIVEN]!;
-        if (decision === 'match' && given >= SAME_FIRST_NAME_LEVELS) {
-          decision = 'possible';
-          guard = 'first names differ: never linked automatically (twins and siblings)';
-        }
+        const { decision, guard } = guardDecision(vector, decide(parsed, probability));
         const explanation = scoreVector(parsed, vector).contributions.map((x) => ({ comparison: x.comparison, level: x.level, weight: Math.round(x.weight * 1000) / 1000 }));
         return { id: c.id, probability, weight, decision, ...(guard ? { guard } : {}), explanation };
       });
