@@ -28,6 +28,11 @@ import {
 } from '../matching/linkage.js';
 import { MatchModelSchema, type MatchModel } from '../matching/model.js';
 import { matchRecordFromRow, type RowColumns } from '../matching/normalise.js';
+import { ConfigError } from '../config/env.js';
+import { devKeySet, loadLinkageSecret } from '../crypto/keys.js';
+import { DEFAULT_ENCODING, createPseudonymiser } from '../matching/pseudonym.js';
+import { pseudonymModelFile } from '../matching/pseudonym-matcher.js';
+import { trainPseudonymModel } from '../matching/pseudonym-train.js';
 import type { MatchRecord } from '../matching/types.js';
 
 /** A problem with the user's input (file, column map, option): printed as is, exit code 1. */
@@ -325,6 +330,14 @@ export interface TrainCliOptions {
   seed?: number;
   /** A model to copy untrainable comparisons from (e.g. address, which historical_50k lacks). */
   fillFrom?: string;
+  /**
+   * Train the pseudonymised model (config/matching/model-pseudonymised.json): the records are
+   * encoded first (linkage key from SGW_LINKAGE_KEY / SGW_LINKAGE_KEY_FILE, or --dev-key) and
+   * the training sees only the encodings.
+   */
+  pseudonymised?: boolean;
+  /** With --pseudonymised: encode with the development linkage key (synthetic data only). */
+  devKey?: boolean;
 }
 
 /**
@@ -333,7 +346,9 @@ export interface TrainCliOptions {
  * tuning split of the true entities (match: most recall at the target precision; possible:
  * best F1) and the test split's figures are printed; without, they are 0.99 and 0.5.
  */
-export async function runTrain(opts: TrainCliOptions, print: (line: string) => void = console.log): Promise<{ model: MatchModel; test?: Evaluation }> {
+export async function runTrain(opts: TrainCliOptions, print: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<{ model: MatchModel; test?: Evaluation }> {
+  if (opts.pseudonymised) return runTrainPseudonymised(opts, print, env);
+  if (opts.devKey) throw new LinkInputError('--dev-key only applies with --pseudonymised');
   const map = loadColumnMap(opts.columns);
   const pattern = truthPatternOf(opts.truthPattern);
   const left = await readDataset(opts.left, map, opts.truth, pattern);
@@ -376,4 +391,56 @@ export async function runTrain(opts: TrainCliOptions, print: (line: string) => v
   }
   print(`model written to ${opts.out}`);
   return { model, ...(test ? { test } : {}) };
+}
+
+/**
+ * `sgw match train --pseudonymised`: encodes the data set(s) with the linkage key (the
+ * deployment default encoding), then trains on the encodings alone (pseudonym-train.ts)
+ * and writes the model with its encoding options. The Dice bands, and so the model, do not
+ * depend on the key (docs/pseudonymisation.md): a model trained on synthetic data with
+ * --dev-key serves a deployment key.
+ */
+async function runTrainPseudonymised(opts: TrainCliOptions, print: (line: string) => void, env: NodeJS.ProcessEnv): Promise<{ model: MatchModel; test?: Evaluation }> {
+  if (opts.fillFrom) throw new LinkInputError('--fill-from does not apply with --pseudonymised');
+  let secret = loadLinkageSecret(env);
+  if (secret && opts.devKey) throw new ConfigError('--dev-key was given but SGW_LINKAGE_KEY (or SGW_LINKAGE_KEY_FILE) is set: use one or the other');
+  if (!secret) {
+    if (!opts.devKey) throw new ConfigError('SGW_LINKAGE_KEY (or SGW_LINKAGE_KEY_FILE) is not set: the linkage secret, base64 of at least 32 random bytes (or --dev-key for synthetic data)');
+    print('WARNING: using the development linkage key (synthetic data only)');
+    secret = devKeySet().linkageSecret;
+  }
+  const map = loadColumnMap(opts.columns);
+  const pattern = truthPatternOf(opts.truthPattern);
+  const left = await readDataset(opts.left, map, opts.truth, pattern);
+  const right = opts.right ? await readDataset(opts.right, map, opts.truth, pattern) : undefined;
+  const encoder = createPseudonymiser(secret, DEFAULT_ENCODING);
+  const L = left.records.map((r) => encoder.record(r));
+  const R = right?.records.map((r) => encoder.record(r));
+  print(`encoded ${L.length}${R ? ` + ${R.length}` : ''} records (encoding ${encoder.encoding}); training on the encodings only`);
+  const truth = truthOf(left, right);
+  const { model, report, evaluation } = trainPseudonymModel(L, R, {
+    encoding: encoder.options,
+    ...(opts.randomPairs ? { randomPairs: opts.randomPairs } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(truth ? { truth } : {}),
+    ...(opts.targetPrecision !== undefined ? { targetPrecision: opts.targetPrecision } : {}),
+    onStep: (s) => print(`training: ${s}`),
+  });
+  print(`trained: ${report.candidatePairs.toLocaleString('en-GB')} candidate pairs; λ ${report.lambda.toExponential(3)} (${Math.round(report.expectedMatches)} expected matches)`);
+  if (evaluation) {
+    print(`thresholds chosen on the tuning split: match p ≥ ${model.thresholds.match.toPrecision(6)}, possible p ≥ ${model.thresholds.possible.toPrecision(6)}; test split (before the gateway's guards):`);
+    for (const line of evaluationLines([
+      { label: 'match', e: evaluation.test.match },
+      { label: 'possible', e: evaluation.test.possible },
+    ]))
+      print(line);
+  }
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+    fs.writeFileSync(opts.out, `${JSON.stringify(pseudonymModelFile(model, encoder.options), null, 2)}\n`);
+  } catch (err) {
+    throw new LinkInputError(`${opts.out}: cannot write the model: ${(err as Error).message}`, { cause: err });
+  }
+  print(`pseudonymised model written to ${opts.out}`);
+  return { model, ...(evaluation ? { test: evaluation.test.match } : {}) };
 }

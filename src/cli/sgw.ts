@@ -131,7 +131,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--random-pairs <n>', 'random pairs for u (default 1000000)', positiveInt)
     .option('--seed <n>', 'random seed (default 42)', positiveInt)
     .option('--fill-from <model.json>', 'copy comparisons this data set cannot train (a field it lacks) from this model')
-    .action((opts: { left: string; right?: string; columns: string; out: string; truth?: string; truthPattern?: string; targetPrecision?: number; randomPairs?: number; seed?: number; fillFrom?: string }) =>
+    .option('--pseudonymised', 'train the pseudonymised model: encode with SGW_LINKAGE_KEY, then train on the encodings only')
+    .option('--dev-key', 'with --pseudonymised: encode with the development linkage key (synthetic data only)')
+    .action((opts: { left: string; right?: string; columns: string; out: string; truth?: string; truthPattern?: string; targetPrecision?: number; randomPairs?: number; seed?: number; fillFrom?: string; pseudonymised?: boolean; devKey?: boolean }) =>
       runTrain(opts).then(() => undefined, linkFailed),
     );
 
