@@ -17,6 +17,8 @@ import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
 import { loadMappingRegistry } from './mapping/registry.js';
 import { loadMatcher } from './matching/matcher.js';
+import { loadPseudonymMatcher } from './matching/pseudonym-matcher.js';
+import { clearIndexMode, pseudonymisedIndexMode } from './services/index-mode.js';
 import { indexUnkeyedSources } from './services/person-index.js';
 
 export interface Gateway {
@@ -47,18 +49,19 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const directory = loadAgencies(config.configDir);
   const mappings = loadMappingRegistry();
   const matcher = loadMatcher(config.configDir);
+  const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
   const db = options.db ?? (await openDatabase(config));
   try {
     await syncAgencies(db, directory.agencies.values());
-    await indexUnkeyedSources(db);
+    await indexUnkeyedSources(db, index);
   } catch (err) {
     if (!options.db) await db.close();
     throw err;
   }
   const audit = new AuditWriter(db);
-  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings, matcher };
+  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../paths.js';
+import type { KeySet } from '../crypto/keys.js';
+import { loadKeySet } from '../crypto/keys.js';
 
 /** Start-up configuration problem: names the variable or file and what was expected. */
 export class ConfigError extends Error {
@@ -26,6 +28,7 @@ const EnvSchema = z.object({
   SGW_DEV_AUTH: onOff.default(true),
   SGW_MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
   SGW_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SGW_MATCHING_MODE: z.enum(['clear', 'pseudonymised']).default('clear'),
 });
 
 export interface Config {
@@ -38,6 +41,10 @@ export interface Config {
   tokenAudience: string;
   devAuth: boolean;
   maxBodyBytes: number;
+  /** How the person index matches: on clear demographics, or only on pseudonyms (keys from SGW_LINKAGE_KEY and SGW_DATA_KEYS_FILE). */
+  matchingMode: 'clear' | 'pseudonymised';
+  /** The linkage secret and agencies' data keys, loaded when matching is pseudonymised. */
+  keys: KeySet | undefined;
   publicBaseUrl: string;
 }
 
@@ -70,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenAudience: e.SGW_TOKEN_AUDIENCE,
     devAuth: e.SGW_DEV_AUTH,
     maxBodyBytes: e.SGW_MAX_BODY_BYTES,
+    matchingMode: e.SGW_MATCHING_MODE,
+    // Development keys only with development auth (the embedded demo); otherwise both must be set.
+    keys: e.SGW_MATCHING_MODE === 'pseudonymised' ? loadKeySet(env, { allowDev: e.SGW_DEV_AUTH }) : undefined,
     publicBaseUrl: (e.SGW_PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
   };
 }

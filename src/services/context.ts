@@ -4,6 +4,7 @@ import type { Agency } from '../model/agency.js';
 import type { Db } from '../store/db.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
+import type { IndexMode } from './index-mode.js';
 
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
@@ -17,6 +18,8 @@ export interface GatewayContext {
   mappings: MappingRegistry;
   /** The person-matching model, loaded from configuration at start-up. */
   matcher: Matcher;
+  /** How the person index stores and matches people: in clear, or pseudonymised. */
+  index: IndexMode;
 }
 
 /** The agency an id names; configuration guarantees every stored owner is configured. */

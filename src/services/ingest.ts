@@ -141,7 +141,7 @@ async function resolvePerson(ctx: GatewayContext, tx: Queryable, draft: RecordDr
   const candidate = { ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage };
   const parsed = PersonSchema.safeParse(candidate);
   if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
-  return resolveIncomingPerson(tx, ctx.matcher, parsed.data, owner, draft.sourcePath, provenance.receivedAt);
+  return resolveIncomingPerson(tx, ctx.index, parsed.data, owner, draft.sourcePath, provenance.receivedAt);
 }
 
 /** Finds the record a reference points at: the enclosing record, or the one with a matching local id. */

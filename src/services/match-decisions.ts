@@ -12,7 +12,7 @@ import type { Person } from '../model/person.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import type { Queryable } from '../store/db.js';
-import { getPersonById } from '../store/people-repo.js';
+import { getPersonById, mergePersonRecords } from '../store/people-repo.js';
 import {
   closeReview,
   currentPersonId,
@@ -46,10 +46,18 @@ export interface PersonSummary {
   agencies: string[];
 }
 
-async function summary(q: Queryable, personId: string): Promise<PersonSummary | null> {
-  const p = await getPersonById(q, personId);
-  if (!p) return null;
+/**
+ * In pseudonymised mode the index holds no demographics: the reviewer sees those its own
+ * agency sent (opened with its key) and, of the rest, only identifier systems and agencies.
+ */
+async function summary(q: Queryable, ctx: GatewayContext, requester: Requester, personId: string): Promise<PersonSummary | null> {
+  const golden = await getPersonById(q, personId);
+  if (!golden) return null;
   const sources = await sourcesOfPerson(q, personId);
+  let p = golden;
+  if (ctx.index.kind === 'pseudonymised') {
+    for (const s of sources.filter((x) => x.owner === requester.agency)) p = { ...mergePersonRecords(p, { ...ctx.index.open(s), id: p.id }), identifiers: golden.identifiers };
+  }
   return {
     id: p.id,
     names: p.names,
@@ -76,7 +84,7 @@ export interface ReviewView {
   candidate: PersonSummary | null;
 }
 
-async function view(q: Queryable, r: MatchReview): Promise<ReviewView> {
+async function view(q: Queryable, ctx: GatewayContext, requester: Requester, r: MatchReview): Promise<ReviewView> {
   const source = await getSource(q, r.sourceId);
   const candidate = (await currentPersonId(q, r.candidatePersonId)) ?? r.candidatePersonId;
   return {
@@ -88,8 +96,8 @@ async function view(q: Queryable, r: MatchReview): Promise<ReviewView> {
     createdAt: r.createdAt,
     decidedAt: r.decidedAt,
     reason: r.reason,
-    record: source ? await summary(q, source.personId) : null,
-    candidate: await summary(q, candidate),
+    record: source ? await summary(q, ctx, requester, source.personId) : null,
+    candidate: await summary(q, ctx, requester, candidate),
   };
 }
 
@@ -112,7 +120,7 @@ export async function listMatchReviews(ctx: GatewayContext, scope: AuditScope, r
   const decision = authorise(requester, 'matching:review');
   if (!decision.permit) return refuse(ctx, scope, decision);
   const { total, reviews } = await listReviews(ctx.db, status, count, offset);
-  const views = await Promise.all(reviews.map((r) => view(ctx.db, r)));
+  const views = await Promise.all(reviews.map((r) => view(ctx.db, ctx, requester, r)));
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: views.flatMap((v) => [v.record?.id, v.candidate?.id].filter((x): x is string => !!x)), records: views.map((v) => v.id) });
   return { total, reviews: views };
 }
@@ -122,7 +130,7 @@ export async function readMatchReview(ctx: GatewayContext, scope: AuditScope, re
   if (!decision.permit) return refuse(ctx, scope, decision);
   const r = await getReview(ctx.db, id);
   if (!r) throw new GatewayError('GW_ERR_NOT_FOUND', `no match review ${id}`, { expression: 'id' });
-  const v = await view(ctx.db, r);
+  const v = await view(ctx.db, ctx, requester, r);
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [v.record?.id, v.candidate?.id].filter((x): x is string => !!x), records: [id] });
   return v;
 }
@@ -155,7 +163,7 @@ async function link(tx: Queryable, ctx: GatewayContext, requester: Requester, a:
   const keep = pb && !pa ? b : a;
   const gone = keep === a ? b : a;
   const warnings = pa && pb ? identifierConflicts(pa.identifiers, pb.identifiers).map((s) => `the two held different values of ${s}; the person now holds both`) : [];
-  await mergePeople(tx, keep, [gone], ctx.now().toISOString());
+  await mergePeople(tx, ctx.index, keep, [gone], ctx.now().toISOString());
   for (const s of [...sa, ...sb]) await tx.query(`UPDATE person_sources SET link = 'manual' WHERE id = $1`, [s.id]);
   return { person: keep, merged: [gone], warnings };
 }
@@ -228,8 +236,8 @@ export async function unlinkSource(ctx: GatewayContext, scope: AuditScope, reque
     await moveSourceRows(tx, sourceId, personId, newPerson);
     await tx.query(`UPDATE person_sources SET link = 'manual', probability = NULL WHERE id = $1`, [sourceId]);
     await decideBetween(tx, ctx, requester, [source], others, 'not-a-match', reason);
-    await rebuildPerson(tx, personId);
-    await rebuildPerson(tx, newPerson);
+    await rebuildPerson(tx, ctx.index, personId);
+    await rebuildPerson(tx, ctx.index, newPerson);
     await withdrawSettledReviews(tx, at);
     await auditInTransaction(tx, ctx, scope, { outcome: 'permit', status: 200, reason: `unlink: ${reason}`, subjects: [personId, newPerson], records: [sourceId] });
     return { person: personId, source: sourceId, newPerson };
@@ -261,6 +269,6 @@ export async function decideMatchReview(ctx: GatewayContext, scope: AuditScope, 
     await closeReview(tx, id, choice === 'link' ? 'linked' : 'not-a-match', actor(requester), reason, ctx.now().toISOString());
     const after = await getReview(tx, id);
     await auditInTransaction(tx, ctx, scope, { outcome: 'permit', status: 200, reason: `${choice}: ${reason}`, subjects: [source.personId, candidate], records: [id] });
-    return view(tx, after!);
+    return view(tx, ctx, requester, after!);
   });
 }

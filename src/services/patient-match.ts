@@ -17,7 +17,6 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import { errorFromIssues } from '../errors/gateway-error.js';
 import { readFhirJson } from '../formats/fhir.js';
-import { blockingKeys } from '../matching/blocking.js';
 import { toMatchRecord } from '../matching/normalise.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
 import type { Identifier, Person } from '../model/person.js';
@@ -95,9 +94,9 @@ export async function matchPatient(ctx: GatewayContext, scope: AuditScope, reque
     const disagree = identifierConflicts(incoming.identifiers, p.identifiers).length > 0 || (incoming.birthDate !== undefined && p.birthDate !== undefined && incoming.birthDate !== p.birthDate && nhs !== undefined);
     results.set(p.id, { person: p, score: disagree ? 0 : 1, grade: disagree ? 'certainly-not' : 'certain' });
   }
-  const candidates = await candidateSources(ctx.db, blockingKeys(record), CANDIDATE_LIMIT);
+  const candidates = await candidateSources(ctx.db, ctx.index.candidateKeys(incoming), CANDIDATE_LIMIT);
   const byId = new Map(candidates.map((c) => [c.id, c]));
-  for (const s of ctx.matcher.score(record, candidates.map((c) => toMatchRecord({ ...c.record, id: c.id })))) {
+  for (const s of ctx.index.score(incoming, candidates)) {
     const source = byId.get(s.id)!;
     if (results.has(source.personId) || s.decision === 'no-match') continue;
     const person = await getPersonById(ctx.db, source.personId);

@@ -20,10 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '../audit/chain.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
-import { blockingKeys } from '../matching/blocking.js';
-import type { CandidateScore, Matcher } from '../matching/matcher.js';
-import { personHouseholdKey } from '../matching/household.js';
-import { toMatchRecord } from '../matching/normalise.js';
+import type { CandidateScore } from '../matching/matcher.js';
 import { assignHousehold } from '../store/households-repo.js';
 import { deterministicId } from '../model/ids.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
@@ -31,12 +28,13 @@ import type { Identifier, Person } from '../model/person.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Queryable } from '../store/db.js';
 import { getPersonById, mergePersonRecords, upsertPerson } from '../store/people-repo.js';
+import { householdOf } from '../store/households-repo.js';
+import type { IndexMode } from './index-mode.js';
 import {
   candidateSources,
   decisionsInvolving,
   mergePersonRows,
   openReview,
-  replaceBlockingKeys,
   personExists,
   saveSource,
   sourcesByIdentifiers,
@@ -104,34 +102,45 @@ async function notAMatchBetween(tx: Queryable, a: readonly string[], b: readonly
  * matcher existed, carried over by migration 0003), so the model can find them. One pass;
  * a record with nothing to block on (no name or date of birth) simply stays without keys.
  */
-export async function indexUnkeyedSources(q: Queryable): Promise<number> {
+export async function indexUnkeyedSources(q: Queryable, mode: IndexMode): Promise<number> {
   let n = 0;
   for (const s of await sourcesWithoutKeys(q, 1_000_000)) {
-    const keys = blockingKeys(toMatchRecord(s.record));
-    if (keys.length === 0) continue;
-    await replaceBlockingKeys(q, s.id, keys);
+    const stored = mode.store(s.id, s.owner, mode.open(s));
+    if (stored.keys.length === 0) continue;
+    await saveSource(q, { ...s, record: stored.record, ...(stored.sealed ? { sealed: stored.sealed } : {}), ...(stored.pseudonym ? { pseudonym: stored.pseudonym } : {}) }, stored.keys);
     n++;
   }
   return n;
 }
 
 /** Recomputes a person's record from its source records and writes it. */
-export async function rebuildPerson(tx: Queryable, personId: string): Promise<Person | null> {
+export async function rebuildPerson(tx: Queryable, mode: IndexMode, personId: string): Promise<Person | null> {
   const sources = await sourcesOfPerson(tx, personId);
   if (sources.length === 0) return null;
   let person: Person | null = null;
-  for (const s of sources) person = mergePersonRecords(person, { ...s.record, id: personId });
+  for (const s of sources) person = mergePersonRecords(person, { ...mode.open(s), id: personId });
   const existing = await getPersonById(tx, personId);
   const folded: Person = { ...person!, owner: existing?.owner ?? sources[0]!.owner, securityLabel: existing?.securityLabel ?? person!.securityLabel };
-  await upsertPerson(tx, folded, null);
-  await assignHousehold(tx, personId, personHouseholdKey(folded));
-  return folded;
+  const view = mode.personView(folded);
+  await upsertPerson(tx, view, null);
+  await assignHousehold(tx, personId, mode.householdKey(folded));
+  return view;
+}
+
+/** A person's date of birth as its agencies sent it (sealed records are opened). */
+async function birthDateOf(tx: Queryable, mode: IndexMode, person: Person): Promise<string | undefined> {
+  if (mode.kind === 'clear') return person.birthDate;
+  for (const s of await sourcesOfPerson(tx, person.id)) {
+    const b = mode.open(s).birthDate;
+    if (b !== undefined) return b;
+  }
+  return undefined;
 }
 
 /** Joins people into `target`: their sources, identifiers and records move; they stay as pointers to it. */
-export async function mergePeople(tx: Queryable, target: string, others: readonly string[], at: string): Promise<void> {
+export async function mergePeople(tx: Queryable, mode: IndexMode, target: string, others: readonly string[], at: string): Promise<void> {
   for (const other of others) if (other !== target) await mergePersonRows(tx, other, target);
-  await rebuildPerson(tx, target);
+  await rebuildPerson(tx, mode, target);
   await withdrawSettledReviews(tx, at);
 }
 
@@ -158,7 +167,7 @@ async function newPersonId(tx: Queryable, incoming: Person): Promise<string> {
  */
 export async function resolveIncomingPerson(
   tx: Queryable,
-  matcher: Matcher,
+  mode: IndexMode,
   incoming: Person,
   owner: string,
   sourcePath: string,
@@ -189,7 +198,7 @@ export async function resolveIncomingPerson(
       return conflict(sourcePath, `this person matches someone in the person index by one identifier but holds a different ${systems.join(', ')} there; the two were not merged (a person must review the match)`);
     }
     const nhs = verifiedNhs(incoming);
-    if (nhs && p.identifiers.some((i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhs) && birthDatesDiffer(incoming, p)) {
+    if (nhs && p.identifiers.some((i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhs) && birthDatesDiffer(incoming, { birthDate: await birthDateOf(tx, mode, p) })) {
       return conflict(sourcePath, `the verified NHS number sent is held in the person index by a person with a different date of birth; nothing was linked (check the NHS number and the date of birth at source)`);
     }
   }
@@ -199,7 +208,7 @@ export async function resolveIncomingPerson(
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const systems = identifierConflicts(list[i]!.identifiers, list[j]!.identifiers);
-        if (systems.length > 0 || birthDatesDiffer(list[i]!, list[j]!)) {
+        if (systems.length > 0 || birthDatesDiffer({ birthDate: await birthDateOf(tx, mode, list[i]!) }, { birthDate: await birthDateOf(tx, mode, list[j]!) })) {
           return conflict(sourcePath, `the identifiers of this person belong to ${list.length} different people in the person index who disagree (${systems.length > 0 ? `different ${systems.join(', ')}` : 'different dates of birth'}); they were not merged automatically (a person must review the match)`);
         }
         const si = (await sourcesOfPerson(tx, list[i]!.id)).map((s) => s.id);
@@ -211,7 +220,7 @@ export async function resolveIncomingPerson(
     }
     target = own?.personId ?? (await survivor(tx, personIds));
     match.merged = personIds.filter((id) => id !== target);
-    await mergePeople(tx, target, match.merged, at);
+    await mergePeople(tx, mode, target, match.merged, at);
     match.method = 'identifier';
   } else if (personIds.length === 1) {
     target = personIds[0]!;
@@ -223,11 +232,10 @@ export async function resolveIncomingPerson(
 
   let scores: CandidateScore[] = [];
   if (target === undefined) {
-    const record = toMatchRecord({ ...incoming, id: 'incoming' });
-    const candidates = (await candidateSources(tx, blockingKeys(record), CANDIDATE_LIMIT)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
+    const candidates = (await candidateSources(tx, mode.candidateKeys(incoming), CANDIDATE_LIMIT)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
     const byId = new Map<string, PersonSource>(candidates.map((c) => [c.id, c]));
     const perPerson = new Map<string, CandidateScore>();
-    for (const s of matcher.score(record, candidates.map((c) => toMatchRecord({ ...c.record, id: c.id })))) {
+    for (const s of mode.score(incoming, candidates)) {
       const personId = byId.get(s.id)!.personId;
       if (!perPerson.has(personId)) perPerson.set(personId, { ...s, id: personId });
     }
@@ -244,18 +252,20 @@ export async function resolveIncomingPerson(
   const existing = target === undefined ? null : await getPersonById(tx, target);
   const personId = target ?? (await newPersonId(tx, incoming));
   const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
-  const { person } = await upsertPerson(tx, { ...incoming, id: personId, owner: existing?.owner ?? owner, securityLabel: existing?.securityLabel ?? incoming.securityLabel }, existing);
-  const after = canonicalJson({ ...person, provenance: null, lineage: null });
-  const sourceRecord = mergePersonRecords(own ? { ...own.record, id: personId } : null, { ...incoming, id: personId, owner });
+  // The person's row exists before its source points at it; then it is the fold of its sources.
+  if (!existing) await upsertPerson(tx, mode.personView({ ...incoming, id: personId, owner }), null);
+  // One source record per agency per person: what the agency sent before (a census
+  // child's UPN) stays with what it sends now (a FHIR Patient's NHS number).
+  const sourceRecord = mergePersonRecords(own ? { ...mode.open(own), id: personId } : null, { ...incoming, id: personId, owner });
+  const stored = mode.store(sourceId, owner, sourceRecord);
   await saveSource(
     tx,
-    // One source record per agency per person: what the agency sent before (a census
-    // child's UPN) stays with what it sends now (a FHIR Patient's NHS number).
-    { id: sourceId, owner, personId, record: sourceRecord, link: match.method, probability: match.probability ?? null },
-    blockingKeys(toMatchRecord(sourceRecord)),
+    { id: sourceId, owner, personId, record: stored.record, link: match.method, probability: match.probability ?? null, ...(stored.sealed ? { sealed: stored.sealed } : {}), ...(stored.pseudonym ? { pseudonym: stored.pseudonym } : {}) },
+    stored.keys,
   );
-
-  const householdId = await assignHousehold(tx, person.id, personHouseholdKey(person));
+  const person = (await rebuildPerson(tx, mode, personId))!;
+  const after = canonicalJson({ ...person, provenance: null, lineage: null });
+  const householdId = (await householdOf(tx, personId))?.id ?? null;
 
   // Possible matches (and ambiguous certain ones) wait for a person.
   for (const s of scores) {

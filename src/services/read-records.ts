@@ -3,7 +3,8 @@ import type { Person } from '../model/person.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { getPersonById } from '../store/people-repo.js';
-import { currentPersonId, sourcesOfPerson } from '../store/person-index-repo.js';
+import { currentPersonId, sourcesOfPerson, type PersonSource } from '../store/person-index-repo.js';
+import { mergePersonRecords } from '../store/people-repo.js';
 import { householdOf } from '../store/households-repo.js';
 import { getPlan, plansForPerson } from '../store/plans-repo.js';
 import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
@@ -30,6 +31,21 @@ export interface SourceLink {
   /** How it was linked: new, identifier, nhs-number, model or manual. */
   link: string;
   probability?: number;
+}
+
+/**
+ * The person as the caller may see them. In pseudonymised mode the index keeps only
+ * identifiers; the caller's own source records are opened with its data key and their
+ * demographics shown, so an agency sees what it sent and nothing another agency sealed.
+ */
+function ownView(ctx: GatewayContext, person: Person, sources: readonly PersonSource[], agency: string): Person {
+  if (ctx.index.kind === 'clear') return person;
+  let view: Person = person;
+  for (const s of sources.filter((x) => x.owner === agency)) {
+    const own = ctx.index.open(s);
+    view = { ...mergePersonRecords(view, { ...own, identifiers: [], id: person.id }), identifiers: person.identifiers };
+  }
+  return view;
 }
 
 export interface HouseholdView {
@@ -62,7 +78,7 @@ export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, 
     : [];
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [person.id], records: records.map((r) => r.record.id) });
   return {
-    person,
+    person: ownView(ctx, person, sources, requester.agency),
     household: household ? { ...household, relationships } : null,
     sources: sources.map((s) => ({ id: s.id, agency: s.owner, link: s.link, ...(s.probability === null ? {} : { probability: s.probability }) })),
     ...(personId === requestedId ? {} : { mergedFrom: requestedId }),

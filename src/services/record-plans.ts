@@ -85,7 +85,7 @@ export async function recordPlans(ctx: GatewayContext, scope: AuditScope, reques
         securityLabel: 'N',
       };
       // Through the person index like every other inbound person: found by the verified NHS number.
-      const resolved = await resolveIncomingPerson(tx, ctx.matcher, incoming, requester.agency, draft.person ? `${path}.subject` : `${path}.subject.identifier`, receivedAt);
+      const resolved = await resolveIncomingPerson(tx, ctx.index, incoming, requester.agency, draft.person ? `${path}.subject` : `${path}.subject.identifier`, receivedAt);
       if ('issues' in resolved) {
         onlyUnverified = false;
         issues.push(...resolved.issues);

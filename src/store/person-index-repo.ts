@@ -15,6 +15,10 @@ export interface PersonSource {
   link: LinkKind;
   probability: number | null;
   updatedAt: string;
+  /** Pseudonymised mode: what the matcher sees of this record (no clear text). */
+  pseudonym?: unknown;
+  /** Pseudonymised mode: the full record sealed under the owner's data key. */
+  sealed?: unknown;
 }
 
 interface SourceRow {
@@ -25,6 +29,8 @@ interface SourceRow {
   link: LinkKind;
   probability: number | null;
   updated_at: Date | string;
+  pseudonym: unknown;
+  sealed: unknown;
 }
 
 const toSource = (r: SourceRow): PersonSource => ({
@@ -35,16 +41,18 @@ const toSource = (r: SourceRow): PersonSource => ({
   link: r.link,
   probability: r.probability,
   updatedAt: r.updated_at instanceof Date ? r.updated_at.toISOString() : String(r.updated_at),
+  ...(r.pseudonym === null || r.pseudonym === undefined ? {} : { pseudonym: r.pseudonym }),
+  ...(r.sealed === null || r.sealed === undefined ? {} : { sealed: r.sealed }),
 });
 
-const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at';
+const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at, s.pseudonym, s.sealed';
 
 /** The source records holding any of these identifiers. */
 export async function sourcesByIdentifiers(q: Queryable, identifiers: readonly Identifier[]): Promise<PersonSource[]> {
   if (identifiers.length === 0) return [];
   const rows = await q.query<SourceRow>(
-    `SELECT DISTINCT ${SOURCE_COLUMNS} FROM person_source_identifiers i JOIN person_sources s ON s.id = i.source_id
-     WHERE (i.system, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    `SELECT ${SOURCE_COLUMNS} FROM person_sources s WHERE s.id IN (
+       SELECT i.source_id FROM person_source_identifiers i WHERE (i.system, i.value) IN (SELECT * FROM unnest($1::text[], $2::text[])))`,
     [identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
   );
   return rows.map(toSource);
@@ -64,10 +72,10 @@ export async function sourcesOfPerson(q: Queryable, personId: string): Promise<P
 /** Inserts or replaces a source record with its identifiers and blocking keys. */
 export async function saveSource(q: Queryable, s: Omit<PersonSource, 'updatedAt'>, keys: readonly string[]): Promise<void> {
   await q.query(
-    `INSERT INTO person_sources (id, owner, person_id, record, link, probability) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO person_sources (id, owner, person_id, record, link, probability, pseudonym, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, link = EXCLUDED.link,
-       probability = EXCLUDED.probability, updated_at = now()`,
-    [s.id, s.owner, s.personId, JSON.stringify(s.record), s.link, s.probability],
+       probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = now()`,
+    [s.id, s.owner, s.personId, JSON.stringify(s.record), s.link, s.probability, s.pseudonym === undefined ? null : JSON.stringify(s.pseudonym), s.sealed === undefined ? null : JSON.stringify(s.sealed)],
   );
   await q.query('DELETE FROM person_source_identifiers WHERE source_id = $1', [s.id]);
   await q.query(

@@ -4,6 +4,8 @@ import { NHS_SYSTEM, careTeam, testNhsNumber } from '../helpers/fixtures.js';
 import { adt, cinCensus, ukCorePatient } from '../helpers/messages.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { createTestGateway } from '../helpers/test-gateway.js';
+import { createMatcher } from '../../src/matching/matcher.js';
+import { clearIndexMode } from '../../src/services/index-mode.js';
 
 let t: TestGateway;
 let la: string;
@@ -243,6 +245,30 @@ describe('review queue and people’s decisions', () => {
     expect((await post('/matching/link', { records: [x.id], reason: 'x' }, 'application/json', laCase)).status).toBe(400);
     expect((await post('/matching/link', { records: [x.id, 'no-such-person'], reason: 'x' }, 'application/json', laCase)).status).toBe(404);
     expect((await post('/matching/link', { records: [x.id, y.id], reason: 'x' }, 'application/json', ed)).status).toBe(403);
+  });
+});
+
+describe('decisions outlive the model', () => {
+  it('a not-a-match and an unlink stay as decided after the model is retrained to link anything', async () => {
+    const x = await ingestPatient(laPatient({ id: 'RETRAIN1', given: 'Imogen', family: 'Farrow', gender: 'female', line: '4 Keep Lane', postcode: 'LS3 3KK', birthDate: '2011-11-11' }));
+    const yMessage = { ...hospitalAdt({ nhs: testNhsNumber(5200), mrn: 'H5200', given: 'Imogen', family: 'Farrow', sex: 'F', birthDate: '2011-11-11', control: 'M-5200' }), street: '4 KEEP LANE', postcode: 'LS3 3KK' };
+    const y = await ingestAdt(yMessage);
+    expect(y.id).toBe(x.id); // the model linked them
+    const joined = await person(x.id);
+    const hospitalSource = joined.sources.find((s: any) => s.agency === 'ods:RR8');
+    expect((await post('/matching/unlink', { person: x.id, source: hospitalSource.id, reason: 'two girls of one name: checked with the school' }, 'application/json', laCase)).status).toBe(200);
+    // "Retrain": a model that would link any two records that share a blocking key.
+    const ctx = t.gateway.ctx;
+    const saved = ctx.index;
+    ctx.index = clearIndexMode(createMatcher({ ...ctx.matcher.model, thresholds: { match: 1e-9, possible: 1e-12 } }));
+    try {
+      const again = await ingestAdt(yMessage);
+      const laAgain = await ingestPatient(laPatient({ id: 'RETRAIN1', given: 'Imogen', family: 'Farrow', gender: 'female', line: '4 Keep Lane', postcode: 'LS3 3KK', birthDate: '2011-11-11' }));
+      expect(again.id).not.toBe(laAgain.id);
+      expect(again.match.method).toBe('manual');
+    } finally {
+      ctx.index = saved;
+    }
   });
 });
 

@@ -26,9 +26,9 @@ export interface TestGateway {
 export const HOUR = 3_600_000;
 
 /** A gateway on a fresh test database, with the demo agencies, a dev key in a temp dir and a clock tests move. */
-export async function createTestGateway(start = new Date('2026-11-20T10:00:00Z')): Promise<TestGateway> {
+export async function createTestGateway(start = new Date('2026-11-20T10:00:00Z'), env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-test-'));
-  const config = loadConfig({ SGW_DATA_DIR: dataDir, SGW_LOG_LEVEL: 'info' });
+  const config = loadConfig({ SGW_DATA_DIR: dataDir, SGW_LOG_LEVEL: 'info', ...env });
   const testDb = await createTestDb();
   const clock = {
     now: new Date(start),

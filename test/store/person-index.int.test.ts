@@ -7,6 +7,8 @@ import type { Person } from '../../src/model/person.js';
 import type { ProtectionPlan } from '../../src/model/protection-plan.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { indexUnkeyedSources, mergePeople } from '../../src/services/person-index.js';
+import { clearIndexMode } from '../../src/services/index-mode.js';
+import { loadMatcher } from '../../src/matching/matcher.js';
 import { syncAgencies } from '../../src/store/agencies-repo.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate.js';
 import { getPersonById, upsertPerson } from '../../src/store/people-repo.js';
@@ -19,6 +21,7 @@ const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const LA_CHILD = 'https://sgw.example/fhir/Id/la-child-id/383';
 const provenance = { agency: 'la:383', format: 'fhir-r4-json' as const, receivedAt: '2026-11-20T10:00:00.000Z' };
 const dbs: TestDb[] = [];
+const MODE = clearIndexMode(loadMatcher(path.join(PACKAGE_ROOT, 'config')));
 afterAll(async () => {
   for (const d of dbs) await d.dispose();
 });
@@ -43,10 +46,10 @@ describe('migration 0003 (person matching)', () => {
     expect(sources.map((s) => [s.id, s.owner, s.link])).toEqual([['src-p-old', 'la:383', 'new']]);
     const [ids] = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM person_source_identifiers WHERE source_id = 'src-p-old'");
     expect(ids!.n).toBe(1);
-    expect(await indexUnkeyedSources(t.db)).toBe(1);
+    expect(await indexUnkeyedSources(t.db, MODE)).toBe(1);
     const [keys] = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM person_blocking_keys WHERE source_id = 'src-p-old'");
     expect(keys!.n).toBeGreaterThan(2);
-    expect(await indexUnkeyedSources(t.db)).toBe(0);
+    expect(await indexUnkeyedSources(t.db, MODE)).toBe(0);
     fs.rmSync(before, { recursive: true, force: true });
   });
 });
@@ -63,7 +66,7 @@ describe('merging people', () => {
       await saveSource(t.db, { id: `s-${p.id}`, owner: p.owner, personId: p.id, record: p, link: 'new', probability: null }, []);
     }
     await upsertPlan(t.db, plan('plan-b', 'p-b'), 's-p-b');
-    await t.db.transaction((tx) => mergePeople(tx, 'p-a', ['p-b'], '2026-11-20T10:00:00.000Z'));
+    await t.db.transaction((tx) => mergePeople(tx, MODE, 'p-a', ['p-b'], '2026-11-20T10:00:00.000Z'));
     expect((await sourcesOfPerson(t.db, 'p-a')).map((s) => s.id).sort()).toEqual(['s-p-a', 's-p-b']);
     expect((await getPlan(t.db, 'plan-b'))?.subjectPersonId).toBe('p-a');
     expect(await currentPersonId(t.db, 'p-b')).toBe('p-a');
