@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMPARISONS, comparePrepared, prepare, type PreparedRecord } from './comparisons.js';
+import { COMPARISONS, GIVEN, SURNAME, comparePrepared, prepare, type PreparedRecord } from './comparisons.js';
 import { guardDecision } from './guards.js';
 import { MatchModelSchema, compileScorer, decide, scoreVector, type Decision, type MatchModel } from './model.js';
 import type { MatchRecord } from './types.js';
@@ -52,8 +52,15 @@ export function createMatcher(model: MatchModel): Matcher {
       const out = candidates.map((c): CandidateScore => {
         const vector = comparePrepared(a, prepare(c));
         const { weight, probability } = scorer(vector);
-        const { decision, guard } = guardDecision(vector, decide(parsed, probability));
-        const explanation = scoreVector(parsed, vector).contributions.map((x) => ({ comparison: x.comparison, level: x.level, weight: Math.round(x.weight * 1000) / 1000 }));
+        let { decision, guard } = guardDecision(vector, decide(parsed, probability));
+        // With no name on either side to compare (a census child has none), a shared date of
+        // birth and sex say too little even for a review: every child born that day would queue.
+        if (decision !== 'no-match' && vector[GIVEN] === -1 && vector[SURNAME] === -1) {
+          decision = 'no-match';
+          guard = 'no name to compare: not even a possible match';
+        }
+        // The reasons are kept for reviews only: a clear no-match needs none.
+        const explanation = decision === 'no-match' ? [] : scoreVector(parsed, vector).contributions.map((x) => ({ comparison: x.comparison, level: x.level, weight: Math.round(x.weight * 1000) / 1000 }));
         return { id: c.id, probability, weight, decision, ...(guard ? { guard } : {}), explanation };
       });
       return out.sort((x, y) => y.weight - x.weight);

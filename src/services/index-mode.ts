@@ -52,14 +52,24 @@ export interface IndexMode {
   householdKey(full: Person): HouseholdKey | null;
 }
 
+/**
+ * Whether a person has a name to compare. Without one (a census child) the model can say
+ * nothing, not even 'possible' (see matcher.ts), so such records are neither filed under
+ * blocking keys nor looked up by them: they link by identifiers only.
+ */
+function hasName(p: Pick<Person, 'names'>): boolean {
+  return p.names.some((n) => n.family !== undefined || n.given.length > 0);
+}
+
 export function clearIndexMode(matcher: Matcher): IndexMode {
+  const keysOf = (p: Person) => (hasName(p) ? blockingKeys(toMatchRecord(p)) : []);
   return {
     kind: 'clear',
     thresholds: matcher.model.thresholds,
-    store: (_id, _owner, full) => ({ record: full, keys: blockingKeys(toMatchRecord(full)) }),
+    store: (_id, _owner, full) => ({ record: full, keys: keysOf(full) }),
     open: (s) => s.record,
     personView: (full) => full,
-    candidateKeys: (incoming) => blockingKeys(toMatchRecord({ ...incoming, id: 'incoming' })),
+    candidateKeys: (incoming) => keysOf({ ...incoming, id: 'incoming' }),
     score: (incoming, candidates) => matcher.score(toMatchRecord({ ...incoming, id: 'incoming' }), candidates.map((c) => toMatchRecord({ ...c.record, id: c.id }))),
     householdKey: personHouseholdKey,
   };
@@ -85,14 +95,14 @@ export function pseudonymisedIndexMode(pm: PseudonymMatcher, keys: KeySet): Inde
     thresholds: pm.model.thresholds,
     store(sourceId, owner, full) {
       const pseudonym = pm.encode(full);
-      return { record: identifiersOnly(full), sealed: sealJson(keys.dataKeys, { agency: owner, recordId: sourceId }, full), pseudonym, keys: pm.blockingKeys(pseudonym) };
+      return { record: identifiersOnly(full), sealed: sealJson(keys.dataKeys, { agency: owner, recordId: sourceId }, full), pseudonym, keys: hasName(full) ? pm.blockingKeys(pseudonym) : [] };
     },
     open(s) {
       if (s.sealed === undefined) return s.record; // indexed before the mode was switched on
       return openJson(keys.dataKeys, s.sealed, { agency: s.owner, recordId: s.id }) as Person;
     },
     personView: identifiersOnly,
-    candidateKeys: (incoming) => pm.blockingKeys(pm.encode(incoming)),
+    candidateKeys: (incoming) => (hasName(incoming) ? pm.blockingKeys(pm.encode(incoming)) : []),
     score(incoming, candidates) {
       const encoded = pm.encode(incoming);
       return pm.score(

@@ -48,6 +48,8 @@ import type { WriteOutcome } from '../store/plans-repo.js';
 
 /** At most this many candidate records are scored for one incoming person. */
 export const CANDIDATE_LIMIT = 200;
+/** At most this many reviews are opened for one incoming record (the best candidates). */
+export const MAX_REVIEWS_PER_RECORD = 5;
 
 export interface MatchOutcome {
   /** How the record reached its person. */
@@ -232,7 +234,7 @@ export async function resolveIncomingPerson(
 
   let scores: CandidateScore[] = [];
   if (target === undefined) {
-    const candidates = (await candidateSources(tx, mode.candidateKeys(incoming), CANDIDATE_LIMIT)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
+    const candidates = (await candidateSources(tx, mode.candidateKeys(incoming), CANDIDATE_LIMIT, incoming.identifiers)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
     const byId = new Map<string, PersonSource>(candidates.map((c) => [c.id, c]));
     const perPerson = new Map<string, CandidateScore>();
     for (const s of mode.score(incoming, candidates)) {
@@ -252,24 +254,29 @@ export async function resolveIncomingPerson(
   const existing = target === undefined ? null : await getPersonById(tx, target);
   const personId = target ?? (await newPersonId(tx, incoming));
   const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
-  // The person's row exists before its source points at it; then it is the fold of its sources.
-  if (!existing) await upsertPerson(tx, mode.personView({ ...incoming, id: personId, owner }), null);
   // One source record per agency per person: what the agency sent before (a census
   // child's UPN) stays with what it sends now (a FHIR Patient's NHS number).
   const sourceRecord = mergePersonRecords(own ? { ...mode.open(own), id: personId } : null, { ...incoming, id: personId, owner });
   const stored = mode.store(sourceId, owner, sourceRecord);
-  await saveSource(
-    tx,
-    { id: sourceId, owner, personId, record: stored.record, link: match.method, probability: match.probability ?? null, ...(stored.sealed ? { sealed: stored.sealed } : {}), ...(stored.pseudonym ? { pseudonym: stored.pseudonym } : {}) },
-    stored.keys,
-  );
-  const person = (await rebuildPerson(tx, mode, personId))!;
+  const source = { id: sourceId, owner, personId, record: stored.record, link: match.method, probability: match.probability ?? null, ...(stored.sealed ? { sealed: stored.sealed } : {}), ...(stored.pseudonym ? { pseudonym: stored.pseudonym } : {}) };
+  let person: Person;
+  let householdId: string | null;
+  if (!existing) {
+    // A new person is the fold of this one source: written once, before the source points at it.
+    person = mode.personView(sourceRecord);
+    await upsertPerson(tx, person, null);
+    await saveSource(tx, source, stored.keys);
+    householdId = await assignHousehold(tx, personId, mode.householdKey(sourceRecord));
+  } else {
+    await saveSource(tx, source, stored.keys);
+    person = (await rebuildPerson(tx, mode, personId))!;
+    householdId = (await householdOf(tx, personId))?.id ?? null;
+  }
   const after = canonicalJson({ ...person, provenance: null, lineage: null });
-  const householdId = (await householdOf(tx, personId))?.id ?? null;
 
-  // Possible matches (and ambiguous certain ones) wait for a person.
-  for (const s of scores) {
-    if (s.id === personId || s.decision === 'no-match') continue;
+  // Possible matches (and ambiguous certain ones) wait for a person: the best few, so one
+  // record never floods the queue.
+  for (const s of scores.filter((x) => x.id !== personId && x.decision !== 'no-match').slice(0, MAX_REVIEWS_PER_RECORD)) {
     const id = deterministicId('MatchReview', sourceId, s.id);
     await openReview(tx, { id, sourceId, candidatePersonId: s.id, probability: s.probability, weight: s.weight, explanation: { comparisons: s.explanation, ...(s.guard ? { guard: s.guard } : {}) }, at });
     match.reviews.push(id);

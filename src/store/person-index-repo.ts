@@ -93,22 +93,35 @@ export async function replaceBlockingKeys(q: Queryable, sourceId: string, keys: 
   }
 }
 
-/** Sources that have no blocking keys yet (people indexed before matching existed). */
+/** Sources with a name in clear that have no blocking keys yet (people indexed before matching existed). */
 export async function sourcesWithoutKeys(q: Queryable, limit: number): Promise<PersonSource[]> {
   const rows = await q.query<SourceRow>(
-    `SELECT ${SOURCE_COLUMNS} FROM person_sources s WHERE NOT EXISTS (SELECT 1 FROM person_blocking_keys k WHERE k.source_id = s.id) LIMIT $1`,
+    `SELECT ${SOURCE_COLUMNS} FROM person_sources s
+     WHERE jsonb_array_length(COALESCE(s.record->'names', '[]'::jsonb)) > 0
+       AND NOT EXISTS (SELECT 1 FROM person_blocking_keys k WHERE k.source_id = s.id) LIMIT $1`,
     [limit],
   );
   return rows.map(toSource);
 }
 
-/** Source records sharing any blocking key, on people not merged away; at most `limit`. */
-export async function candidateSources(q: Queryable, keys: readonly string[], limit: number): Promise<PersonSource[]> {
+/**
+ * Source records sharing any blocking key; at most `limit`. Records holding another value
+ * of an identifier system the incoming person has (another NHS number, another MRN of the
+ * same hospital) are certainly someone else and are left out before the limit applies.
+ */
+export async function candidateSources(q: Queryable, keys: readonly string[], limit: number, identifiers: readonly Identifier[] = []): Promise<PersonSource[]> {
   if (keys.length === 0) return [];
   const rows = await q.query<SourceRow>(
     `SELECT ${SOURCE_COLUMNS} FROM person_sources s
-     WHERE s.id IN (SELECT source_id FROM person_blocking_keys WHERE key = ANY($1::text[]) LIMIT $2)`,
-    [keys, limit],
+     WHERE s.id IN (
+       SELECT k.source_id FROM person_blocking_keys k
+       WHERE k.key = ANY($1::text[])
+         AND NOT EXISTS (
+           SELECT 1 FROM person_source_identifiers i
+           WHERE i.source_id = k.source_id AND i.system = ANY($3::text[])
+             AND (i.system, i.value) NOT IN (SELECT * FROM unnest($3::text[], $4::text[])))
+       LIMIT $2)`,
+    [keys, limit, identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
   );
   return rows.map(toSource);
 }

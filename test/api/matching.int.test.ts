@@ -108,6 +108,15 @@ describe('resolve stage: one child across agencies', () => {
     expect(new Set([twin1.id, twin2.id, sibling.id]).size).toBe(3);
   });
 
+  it('does not queue every child born on one day: records with no name to compare are not even possible matches', async () => {
+    const census = await post('/ingest', cinCensus(Array.from({ length: 8 }, (_, i) => ({ id: `NONAME${i}`, birthDate: '2012-12-12' }))), 'application/xml', la);
+    expect(census.status).toBe(201);
+    const reviewsBefore = await count("match_reviews WHERE status = 'open'");
+    const hospital = await ingestAdt({ nhs: testNhsNumber(5300), mrn: 'H5300', control: 'M-5300', birthDate: '20121212' });
+    expect(hospital.match).toMatchObject({ method: 'new', reviews: [] });
+    expect(await count("match_reviews WHERE status = 'open'")).toBe(reviewsBefore);
+  });
+
   it('refuses, and changes nothing, when a verified NHS number arrives with another date of birth', async () => {
     const nhs = testNhsNumber(4400);
     await ingestAdt({ nhs, mrn: 'H4400', control: 'M-4400', birthDate: '20150304' });
