@@ -106,6 +106,52 @@ export function priorWeight(lambda: number): number {
   return Math.log2(lambda / (1 - lambda));
 }
 
+/**
+ * k in `priorForIndexSize`. An incoming child is at most one indexed person, and is one at
+ * all with probability π (the share of incoming people already known), so the prior that
+ * one indexed person, compared at random, is them is π/N: k = π ≤ 1. 0.5 is the share in
+ * bench/matching-index.ts (half its queries are indexed) and the largest k of 8, 4, 2, 1,
+ * 0.5 … with no wrong automatic link on its tuning queries at 1,000,000 people (k = 1 let one
+ * person who is not indexed through); see docs/matching.md.
+ */
+export const INDEX_PRIOR_K = 0.5;
+
+/**
+ * The prior for an online lookup into an index of `people` people: the chance that one
+ * indexed person, compared at random, is the incoming one, min(model.lambda, k / people).
+ * A model's λ is the match rate of random pairs in its training data (historical_50k: about
+ * ten records a person, λ·records ≈ 8), so it overstates the prior for a large index of one
+ * record a person: at 1,000,000 people and k = 0.5, by log2(1.57e-4 / 5e-7) ≈ 8.3 bits. Small indexes keep
+ * the model's λ (it is never raised). Use with `compileScorer(model, { lambda })` or
+ * `scoreVector(model, vector, tfU, { lambda })`, or add `priorShift(model, lambda)` to a weight.
+ */
+export function priorForIndexSize(model: Pick<MatchModel, 'lambda'>, people: number, k: number = INDEX_PRIOR_K): number {
+  if (!(people >= 0) || !Number.isFinite(people)) throw new RangeError(`index size ${people} is not a number of people`);
+  if (!(k > 0) || !Number.isFinite(k)) throw new RangeError(`prior k ${k} must be a positive number`);
+  return people <= k ? model.lambda : Math.min(model.lambda, k / people);
+}
+
+/** priorWeight(lambda) − priorWeight(model.lambda): what to add to a weight scored with the model's own λ (≤ 0 for a lower prior). */
+export function priorShift(model: Pick<MatchModel, 'lambda'>, lambda: number): number {
+  checkLambda(lambda);
+  return priorWeight(lambda) - priorWeight(model.lambda);
+}
+
+/** Scoring options: `lambda` replaces the model's prior (e.g. `priorForIndexSize(model, people)`); the model is unchanged. */
+export interface PriorOptions {
+  lambda?: number;
+}
+
+function checkLambda(lambda: number): void {
+  if (!(lambda > 0 && lambda < 1)) throw new RangeError(`lambda ${lambda} must be a probability strictly between 0 and 1`);
+}
+
+function priorOf(model: MatchModel, options: PriorOptions | undefined): number {
+  if (options?.lambda === undefined) return priorWeight(model.lambda);
+  checkLambda(options.lambda);
+  return priorWeight(options.lambda);
+}
+
 function checkLevel(model: MatchModel, i: number, level: number): void {
   const n = model.comparisons[i]!.levels.length;
   if (!Number.isInteger(level) || level < -1 || level >= n) {
@@ -124,10 +170,10 @@ function tfWeight(uLevel: number, uTf: number, minimumU: number, name: string): 
   return Math.log2(uLevel / Math.max(uTf, minimumU));
 }
 
-/** Scores one comparison vector, with each comparison's contribution (the explainable path). */
-export function scoreVector(model: MatchModel, vector: ComparisonVector, tfU?: TermFrequencyU): Score {
+/** Scores one comparison vector, with each comparison's contribution (the explainable path); `options.lambda` replaces the prior. */
+export function scoreVector(model: MatchModel, vector: ComparisonVector, tfU?: TermFrequencyU, options?: PriorOptions): Score {
   checkLength(model, vector);
-  let weight = priorWeight(model.lambda);
+  let weight = priorOf(model, options);
   const contributions: Contribution[] = [];
   model.comparisons.forEach((c, i) => {
     const level = vector[i]!;
@@ -175,8 +221,9 @@ export type CompiledScorer = ((vector: ComparisonVector, tfU?: TermFrequencyU) =
  * from base[i], the first (weight 0) for the null level −1, then one per level, so a
  * vector scores as prior + Σ W[base[i] + 1 + level]: a loop of additions, with an
  * integer range check per level so a bad level throws instead of reading a neighbour's slot.
+ * `options.lambda` replaces the model's prior (see priorForIndexSize).
  */
-export function compileScorer(model: MatchModel): CompiledScorer {
+export function compileScorer(model: MatchModel, options?: PriorOptions): CompiledScorer {
   const parsed = MatchModelSchema.parse(model);
   const n = parsed.comparisons.length;
   const base = new Int32Array(n);
@@ -197,7 +244,7 @@ export function compileScorer(model: MatchModel): CompiledScorer {
   });
   const weights = new Float64Array(size);
   parsed.comparisons.forEach((c, i) => c.levels.forEach((l, k) => (weights[base[i]! + 1 + k] = Math.log2(l.m / l.u))));
-  const prior = priorWeight(parsed.lambda);
+  const prior = priorOf(parsed, options);
   const names = parsed.comparisons.map((c) => c.name);
 
   const weight = (vector: ComparisonVector, tfU?: TermFrequencyU): number => {
