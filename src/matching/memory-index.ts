@@ -13,11 +13,17 @@
  *
  * The index keeps the MatchRecords (the raw fields) and prepares a candidate's comparison
  * data (name codes, date parts) when it is scored, not per indexed person.
+ *
+ * Decisions are the gateway's: by default a lookup scores at the prior for the index's size
+ * (priorForIndexSize in model.ts: min(λ, k/size), not the training data's λ) and applies the
+ * guards (guards.ts), so a 'match' needs agreeing first names, dates of birth and surnames.
+ * Both can be switched off per index or per lookup (the benchmark compares them).
  */
 import { BLOCKING_RULES, blockingKeys, type BlockingRule } from './blocking.js';
-import { prepare } from './comparisons.js';
+import { BIRTH_DATE, COMPARISONS, GIVEN, SURNAME, prepare } from './comparisons.js';
+import { guardDecision } from './guards.js';
 import { pairScorer, termFrequencies, type FrequencyTable, type PairScorer } from './linkage.js';
-import { decide, MatchModelSchema, type Decision, type MatchModel } from './model.js';
+import { decide, INDEX_PRIOR_K, MatchModelSchema, priorForIndexSize, priorShift, type Decision, type MatchModel } from './model.js';
 import type { MatchRecord } from './types.js';
 
 /** FNV-1a, 32 bits, of a blocking key. */
@@ -33,6 +39,21 @@ export interface MemoryIndexOptions {
   maxBlockSize?: number;
   /** Term frequencies for the model's TF levels (first names, surnames), if wanted. */
   frequencies?: Partial<Record<string, FrequencyTable>>;
+  /**
+   * The prior of a lookup. 'index-size' (the default): λ = priorForIndexSize(model, size,
+   * priorK), so the bigger the index the more evidence a 'match' needs; 'model': the
+   * model's own λ, whatever the size. The size is the number of records indexed, so an
+   * index holding several records a person gets a lower prior than it should (safe side).
+   */
+  prior?: 'index-size' | 'model';
+  /** k of priorForIndexSize. Default INDEX_PRIOR_K (0.5). */
+  priorK?: number;
+  /**
+   * Apply the gateway's guards (guards.ts) to each decision: a 'match' whose first names,
+   * dates of birth or surnames disagree becomes 'possible'. Default true; the model must
+   * then have givenName, surname and birthDate comparisons.
+   */
+  guards?: boolean;
 }
 
 export interface IndexMatch {
@@ -42,14 +63,23 @@ export interface IndexMatch {
   row: number;
   weight: number;
   probability: number;
+  /** The decision at the lookup's prior, after the guards (when on). */
   decision: Decision;
+  /** Why a 'match' by score was lowered to 'possible' by a guard. */
+  guard?: string;
+  /** The comparison levels of the pair, in the model's comparison order (-1: a side lacks the field). */
+  levels: number[];
 }
 
 export interface LookupOptions {
   /** Return at most this many, best first. Default 10. */
   limit?: number;
-  /** Leave out candidates below this probability. Default the model's possible threshold. */
+  /** Leave out candidates below this probability (at the lookup's prior). Default the model's possible threshold. */
   minProbability?: number;
+  /** Overrides the index's `prior` option for this lookup. */
+  prior?: 'index-size' | 'model';
+  /** Overrides the index's `guards` option for this lookup. */
+  guards?: boolean;
 }
 
 export interface IndexMemory {
@@ -69,6 +99,14 @@ export class MemoryIndex {
   private readonly maxBlock: number;
   private readonly scorer: PairScorer;
   private readonly vector: Int8Array;
+  private readonly prior: 'index-size' | 'model';
+  private readonly priorK: number;
+  private readonly guards: boolean;
+  /** Where givenName, surname and birthDate sit in the model's vector, when not the gateway's order; null when they do. */
+  private readonly guardSlots: Int32Array | null;
+  private readonly guardVector = new Int8Array(COMPARISONS.length);
+  /** Why the guards cannot run on this model, or null. */
+  private readonly guardsNeed: string | null;
   private readonly records: MatchRecord[] = [];
   /** Sorted distinct key hashes of the compacted part. */
   private hashes = new Uint32Array(0);
@@ -87,6 +125,29 @@ export class MemoryIndex {
     this.maxBlock = options.maxBlockSize ?? 5000;
     this.scorer = pairScorer(this.model, options.frequencies);
     this.vector = new Int8Array(this.model.comparisons.length);
+    this.prior = options.prior ?? 'index-size';
+    this.priorK = options.priorK ?? INDEX_PRIOR_K;
+    priorForIndexSize(this.model, 0, this.priorK); // checks k
+    this.guards = options.guards ?? true;
+    const names = this.model.comparisons.map((c) => c.name);
+    const slots = COMPARISONS.map((c) => names.indexOf(c.name));
+    const missing = [GIVEN, SURNAME, BIRTH_DATE].filter((i) => slots[i] === -1).map((i) => COMPARISONS[i]!.name);
+    this.guardsNeed = missing.length === 0 ? null : `the guards need ${missing.join(', ')}, which this model lacks; pass guards: false to index without them`;
+    if (this.guards && this.guardsNeed !== null) throw new RangeError(this.guardsNeed);
+    this.guardSlots = slots.every((k, i) => k === i) ? null : Int32Array.from(slots);
+  }
+
+  /** The prior λ a lookup uses now: priorForIndexSize(model, size, priorK), or the model's λ. */
+  lambda(prior: 'index-size' | 'model' = this.prior): number {
+    return prior === 'model' ? this.model.lambda : priorForIndexSize(this.model, this.records.length, this.priorK);
+  }
+
+  /** The vector in COMPARISONS order for guardDecision (the model's own when it is in that order). */
+  private gatewayVector(vector: Int8Array): Int8Array {
+    const slots = this.guardSlots;
+    if (slots === null) return vector;
+    for (let i = 0; i < slots.length; i++) this.guardVector[i] = slots[i]! < 0 ? -1 : vector[slots[i]!]!;
+    return this.guardVector;
   }
 
   /**
@@ -226,18 +287,27 @@ export class MemoryIndex {
     return out;
   }
 
-  /** Scores the record against its candidates; the best first, above minProbability, at most limit. */
+  /**
+   * Scores the record against its candidates at the index's prior (see `lambda()`); the
+   * best first, above minProbability, at most limit. With the guards on, a 'match' whose
+   * first names, dates of birth or surnames disagree comes back as 'possible' with the reason.
+   */
   lookup(record: MatchRecord, options: LookupOptions = {}): IndexMatch[] {
     const limit = options.limit ?? 10;
     const min = options.minProbability ?? this.model.thresholds.possible;
+    const guards = options.guards ?? this.guards;
+    if (guards && this.guardsNeed !== null) throw new RangeError(this.guardsNeed);
+    const shift = priorShift(this.model, this.lambda(options.prior ?? this.prior));
     const a = prepare(record);
     const found: IndexMatch[] = [];
     for (const row of this.candidates(record)) {
       const c = this.records[row]!;
-      const weight = this.scorer.score(a, prepare(c), this.vector);
+      const weight = this.scorer.score(a, prepare(c), this.vector) + shift;
       const probability = weight >= 0 ? 1 / (1 + 2 ** -weight) : 2 ** weight / (1 + 2 ** weight);
       if (probability < min) continue;
-      found.push({ id: c.id, row, weight, probability, decision: decide(this.model, probability) });
+      const decided = decide(this.model, probability);
+      const { decision, guard } = guards ? guardDecision(this.gatewayVector(this.vector), decided) : { decision: decided, guard: undefined };
+      found.push({ id: c.id, row, weight, probability, decision, ...(guard === undefined ? {} : { guard }), levels: Array.from(this.vector) });
     }
     found.sort((x, y) => y.weight - x.weight);
     return found.slice(0, limit);
