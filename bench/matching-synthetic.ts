@@ -62,18 +62,28 @@ function birthDate(rand: Rand): string {
   return isoDate(y, m, d);
 }
 
-function child(rand: Rand, id: string, family: string, home: { postcode: string; address: string[] }, dob: string): MatchRecord {
+function child(rand: Rand, id: string, family: string, home: { postcode: string; address: string[] }, dob: string, twinOf?: MatchRecord): MatchRecord {
   const female = rand() < 0.49;
   const list = female ? GIRLS : BOYS;
-  let given = list[skewed(rand, list.length)]!;
-  if (rand() < 0.02) given = `${given}-${list[skewed(rand, list.length)]!}`;
-  const middle = rand() < 0.3 ? [list[skewed(rand, list.length)]!] : [];
+  // Parents do not give twins one name: a twin's names are none of the co-twin's (first or
+  // middle), and a middle name is not the first name again.
+  const taken = new Set(twinOf?.givenNames.flatMap((n) => n.split('-')) ?? []);
+  const draw = () => {
+    let name = list[skewed(rand, list.length)]!;
+    while (taken.has(name)) name = list[skewed(rand, list.length)]!;
+    taken.add(name);
+    return name;
+  };
+  let given = draw();
+  if (rand() < 0.02) given = `${given}-${draw()}`;
+  const middle = rand() < 0.3 ? [draw()] : [];
   return { id, givenNames: [given, ...middle], family, birthDate: dob, sex: female ? 'female' : 'male', postcode: home.postcode, addressTokens: [...home.address] };
 }
 
 /**
  * `count` synthetic children in households: 1–4 children a household (twins about 1 in
- * 30), siblings share surname, postcode and address. Same seed, same people.
+ * 30, never with the same first name), siblings share surname, postcode and address. Same
+ * seed, same people.
  */
 export function syntheticPeople(count: number, seed: number): MatchRecord[] {
   const rand = mulberry32(seed);
@@ -86,8 +96,9 @@ export function syntheticPeople(count: number, seed: number): MatchRecord[] {
     const children = 1 + Math.floor(rand() * rand() * 4);
     for (let c = 0; c < children && out.length < count; c++) {
       const dob = birthDate(rand);
-      out.push(child(rand, `p${h}-${c}`, family, home, dob));
-      if (rand() < 0.033 && out.length < count) out.push(child(rand, `p${h}-${c}t`, family, home, dob)); // a twin
+      const first = child(rand, `p${h}-${c}`, family, home, dob);
+      out.push(first);
+      if (rand() < 0.033 && out.length < count) out.push(child(rand, `p${h}-${c}t`, family, home, dob, first)); // a twin
     }
     h++;
   }
