@@ -20,6 +20,7 @@ import { blockingKeys } from '../matching/blocking.js';
 import type { HouseholdKey } from '../matching/household.js';
 import { personHouseholdKey } from '../matching/household.js';
 import type { CandidateScore, Matcher } from '../matching/matcher.js';
+import { priorForIndexSize, priorShift, weightToProbability } from '../matching/model.js';
 import { toMatchRecord } from '../matching/normalise.js';
 import type { PseudonymMatcher } from '../matching/pseudonym-matcher.js';
 import type { PseudonymRecordJson } from '../matching/pseudonym.js';
@@ -39,6 +40,8 @@ export interface StoredSource {
 export interface IndexMode {
   readonly kind: 'clear' | 'pseudonymised';
   readonly thresholds: { match: number; possible: number };
+  /** The model's prior λ, for the index-size check (see applyIndexPrior). */
+  readonly lambda: number;
   /** The stored form of a source record. */
   store(sourceId: string, owner: string, full: Person): StoredSource;
   /** A source record as its agency sent it (opening the seal in pseudonymised mode). */
@@ -66,6 +69,7 @@ export function clearIndexMode(matcher: Matcher): IndexMode {
   return {
     kind: 'clear',
     thresholds: matcher.model.thresholds,
+    lambda: matcher.model.lambda,
     store: (_id, _owner, full) => ({ record: full, keys: keysOf(full) }),
     open: (s) => s.record,
     personView: (full) => full,
@@ -93,6 +97,7 @@ export function pseudonymisedIndexMode(pm: PseudonymMatcher, keys: KeySet): Inde
   return {
     kind: 'pseudonymised',
     thresholds: pm.model.thresholds,
+    lambda: pm.model.lambda,
     store(sourceId, owner, full) {
       const pseudonym = pm.encode(full);
       return { record: identifiersOnly(full), sealed: sealJson(keys.dataKeys, { agency: owner, recordId: sourceId }, full), pseudonym, keys: hasName(full) ? pm.blockingKeys(pseudonym) : [] };
@@ -115,4 +120,21 @@ export function pseudonymisedIndexMode(pm: PseudonymMatcher, keys: KeySet): Inde
       return k === null ? null : { key: `hmac|${household.blockingKey('household', k.key)}`, basis: k.basis };
     },
   };
+}
+
+/**
+ * An automatic link must also clear the match threshold at the prior of the index it is
+ * made in: for one incoming child among `people` indexed, the chance that a given one is
+ * that child is about k/people (priorForIndexSize), far below the training data's λ in a
+ * large index. A 'match' that does not is lowered to 'possible'; the review band stays at
+ * the model's own λ, so true duplicates the stricter prior stops still reach a person
+ * rather than silently becoming a second person. Small indexes keep the model's λ.
+ */
+export function applyIndexPrior(mode: Pick<IndexMode, 'lambda' | 'thresholds'>, scores: CandidateScore[], people: number): CandidateScore[] {
+  const shift = priorShift({ lambda: mode.lambda }, priorForIndexSize({ lambda: mode.lambda }, people));
+  if (shift === 0) return scores;
+  return scores.map((s) => {
+    if (s.decision !== 'match' || weightToProbability(s.weight + shift) >= mode.thresholds.match) return s;
+    return { ...s, decision: 'possible', guard: `not enough evidence for an automatic link in an index of ${people.toLocaleString('en-GB')} people` };
+  });
 }

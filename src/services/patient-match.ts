@@ -24,7 +24,8 @@ import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { findPeopleByIdentifiers, getPersonById } from '../store/people-repo.js';
-import { candidateSources } from '../store/person-index-repo.js';
+import { candidateSources, peopleInIndex } from '../store/person-index-repo.js';
+import { applyIndexPrior } from './index-mode.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
@@ -96,7 +97,7 @@ export async function matchPatient(ctx: GatewayContext, scope: AuditScope, reque
   }
   const candidates = await candidateSources(ctx.db, ctx.index.candidateKeys(incoming), CANDIDATE_LIMIT);
   const byId = new Map(candidates.map((c) => [c.id, c]));
-  for (const s of ctx.index.score(incoming, candidates)) {
+  for (const s of applyIndexPrior(ctx.index, ctx.index.score(incoming, candidates), candidates.length > 0 ? await peopleInIndex(ctx.db) : 0)) {
     const source = byId.get(s.id)!;
     if (results.has(source.personId) || s.decision === 'no-match') continue;
     const person = await getPersonById(ctx.db, source.personId);

@@ -30,11 +30,13 @@ import type { Queryable } from '../store/db.js';
 import { getPersonById, mergePersonRecords, upsertPerson } from '../store/people-repo.js';
 import { householdOf } from '../store/households-repo.js';
 import type { IndexMode } from './index-mode.js';
+import { applyIndexPrior } from './index-mode.js';
 import {
   candidateSources,
   decisionsInvolving,
   mergePersonRows,
   openReview,
+  peopleInIndex,
   personExists,
   saveSource,
   sourcesByIdentifiers,
@@ -237,7 +239,7 @@ export async function resolveIncomingPerson(
     const candidates = (await candidateSources(tx, mode.candidateKeys(incoming), CANDIDATE_LIMIT, incoming.identifiers)).filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
     const byId = new Map<string, PersonSource>(candidates.map((c) => [c.id, c]));
     const perPerson = new Map<string, CandidateScore>();
-    for (const s of mode.score(incoming, candidates)) {
+    for (const s of applyIndexPrior(mode, mode.score(incoming, candidates), candidates.length > 0 ? await peopleInIndex(tx) : 0)) {
       const personId = byId.get(s.id)!.personId;
       if (!perPerson.has(personId)) perPerson.set(personId, { ...s, id: personId });
     }

@@ -278,3 +278,15 @@ export async function writePerson(q: Queryable, person: Person): Promise<void> {
     [person.id, JSON.stringify(person)],
   );
 }
+
+/**
+ * How many people the index holds (not merged away), for the index-size prior: the
+ * planner's estimate once the table is large (counting a million rows for every incoming
+ * person would cost more than the match), an exact count while it is small.
+ */
+export async function peopleInIndex(q: Queryable): Promise<number> {
+  const [est] = await q.query<{ n: number }>("SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'persons'::regclass");
+  if (est && est.n >= 100_000) return Math.round(est.n);
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM persons WHERE merged_into IS NULL');
+  return row?.n ?? 0;
+}

@@ -6,6 +6,8 @@ import { guardDecision } from '../../src/matching/guards.js';
 import { createMatcher, loadMatcher } from '../../src/matching/matcher.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import type { MatchRecord } from '../../src/matching/types.js';
+import { applyIndexPrior } from '../../src/services/index-mode.js';
+import { priorWeight } from '../../src/matching/model.js';
 
 // COMPARISONS order: givenName, surname, birthDate, sex, postcode, address.
 const ALL_AGREE = [0, 0, 0, 0, 0, 0];
@@ -52,5 +54,29 @@ describe('the gateway matcher', () => {
     fs.writeFileSync(path.join(dir, 'matching', 'model.json'), JSON.stringify({ ...model, lambda: 2 }));
     expect(() => loadMatcher(dir)).toThrow(/model\.json: lambda: .*below 1/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('applyIndexPrior', () => {
+  const mode = { lambda: 1e-4, thresholds: { match: 0.99, possible: 0.5 } };
+  // A weight that is a match at the model's λ (p ≈ 0.998) but not among a million people.
+  const score = { id: 'p1', weight: 9, probability: 0.998, decision: 'match' as const, explanation: [] };
+
+  it('leaves a small index at the model’s prior', () => {
+    expect(applyIndexPrior(mode, [score], 1000)).toEqual([score]);
+  });
+
+  it('lowers a match to possible when the index is large enough that the evidence no longer clears the threshold', () => {
+    const [s] = applyIndexPrior(mode, [score], 1_000_000);
+    expect(s!.decision).toBe('possible');
+    expect(s!.guard).toContain('1,000,000 people');
+    // Strong evidence still links: the shift is log2 of the prior ratio, about 7.6 bits here.
+    expect(priorWeight(0.5 / 1_000_000) - priorWeight(1e-4)).toBeCloseTo(Math.log2(0.5e-6 / (1 - 0.5e-6)) - Math.log2(1e-4 / (1 - 1e-4)), 9);
+    expect(applyIndexPrior(mode, [{ ...score, weight: 20 }], 1_000_000)[0]!.decision).toBe('match');
+  });
+
+  it('never raises a possible or a no-match', () => {
+    const low = [{ ...score, decision: 'possible' as const }, { ...score, decision: 'no-match' as const }];
+    expect(applyIndexPrior(mode, low, 1_000_000)).toEqual(low);
   });
 });

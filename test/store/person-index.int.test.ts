@@ -12,7 +12,7 @@ import { loadMatcher } from '../../src/matching/matcher.js';
 import { syncAgencies } from '../../src/store/agencies-repo.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate.js';
 import { getPersonById, upsertPerson } from '../../src/store/people-repo.js';
-import { currentPersonId, saveSource, sourcesOfPerson } from '../../src/store/person-index-repo.js';
+import { currentPersonId, peopleInIndex, saveSource, sourcesOfPerson } from '../../src/store/person-index-repo.js';
 import { getPlan, upsertPlan } from '../../src/store/plans-repo.js';
 import type { TestDb } from '../helpers/test-db.js';
 import { createTestDb } from '../helpers/test-db.js';
@@ -70,6 +70,8 @@ describe('merging people', () => {
     expect((await sourcesOfPerson(t.db, 'p-a')).map((s) => s.id).sort()).toEqual(['s-p-a', 's-p-b']);
     expect((await getPlan(t.db, 'plan-b'))?.subjectPersonId).toBe('p-a');
     expect(await currentPersonId(t.db, 'p-b')).toBe('p-a');
+    // The index-size prior counts people, not the ids merged away.
+    expect(await peopleInIndex(t.db)).toBe(1);
     const merged = await getPersonById(t.db, 'p-a');
     expect(merged?.identifiers.map((i) => i.system).sort()).toEqual([NHS, LA_CHILD].sort());
     const [row] = await t.db.query<{ person_id: string }>("SELECT person_id FROM person_identifiers WHERE system = $1 AND value = 'C9'", [LA_CHILD]);
