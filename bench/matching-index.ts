@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { guardDecision } from '../src/matching/guards.js';
+import { seededRandom } from '../src/matching/linkage.js';
 import { MemoryIndex, type IndexMatch } from '../src/matching/memory-index.js';
 import { INDEX_PRIOR_K, MatchModelSchema, priorForIndexSize, priorWeight, type Decision } from '../src/matching/model.js';
 import type { MatchRecord } from '../src/matching/types.js';
@@ -39,21 +40,11 @@ const mem = index.memory();
 // Queries: corrupted duplicates of indexed people (should find them), and new people (should
 // not). Two sets from different seeds: 'test' (the figures) and 'tune' (the check of k).
 function queries(dupSeed: number, strangerSeed: number) {
-  const rand = mulberry(dupSeed);
+  const rand = seededRandom(dupSeed);
   const rows = Array.from({ length: QUERIES }, () => Math.floor(rand() * PEOPLE));
   const duplicates = rows.map((row, k) => corrupt(people[row]!, rand, `dup-${k}`));
   const strangers = syntheticPeople(QUERIES, strangerSeed).map((p, k) => ({ ...p, id: `new-${k}` }));
   return { rows, duplicates, strangers };
-}
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 const test = queries(99, 12345);
 const tune = queries(2024, 777);

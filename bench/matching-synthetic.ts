@@ -3,20 +3,11 @@
 // drawn with a skewed (Zipf-like) frequency, double-barrelled forms, and a corruption
 // function that makes the kind of duplicate another agency would hold (typos, nicknames,
 // day/month swaps, a move, a missing field). Every value is made up here: no real person.
+import { seededRandom } from '../src/matching/linkage.js';
 import type { MatchRecord } from '../src/matching/types.js';
 
 type Rand = () => number;
 
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GIRLS = 'OLIVIA AMELIA ISLA AVA MIA IVY LILY ISABELLA ROSIE SOPHIA GRACE FREYA WILLOW EMILY ELLA POPPY EVIE CHARLOTTE ELSIE EVELYN SIENNA SOFIA DAISY PHOEBE SOPHIE ALICE HARPER MATILDA RUBY EMILIA MAYA MILLIE ISABELLE LUNA MAISIE ARIA ELIZA ERIN FLORENCE ESME AURORA THEA HALLIE MARGOT ADA ELEANOR LOLA HOLLY ROBYN BONNIE IMOGEN MOLLY JESSICA CHLOE HANNAH KATIE GEORGIA AMBER LEXI LUCY MADISON NIAMH ABIGAIL SCARLETT SUMMER REBECCA NATASHA ZARA AALIYAH MARYAM FATIMA AISHA HAFSA AMINA KEIRA TILLY BETHANY LAUREN ELLIE MEGAN SIAN CERYS SEREN FFION CAITLIN ORLA SAOIRSE AOIFE ROISIN KAYLA JADE LEAH NEVAEH KACEY SHANNON TIA PAIGE CHANTELLE KERRY HARRIET EDIE NELL PENELOPE VIOLET'.split(' ');
 const BOYS = 'NOAH MUHAMMAD GEORGE OLIVER LEO ARTHUR OSCAR THEODORE THEO FREDDIE HARRY ARCHIE JACK HENRY CHARLIE FINLEY TOMMY ALFIE JAMES LUCA ISAAC THOMAS WILLIAM EDWARD TEDDY ALBIE JOSHUA MASON ETHAN REGGIE ARLO JACOB ADAM BILLY RONNIE HUGO LOGAN RORY JAXON MAX ELIJAH SONNY REUBEN JUDE ELLIS DYLAN LOUIE FRANKIE HUNTER CALLUM LIAM RILEY KAI HARRISON ZACHARY SAMUEL BENJAMIN DANIEL JOSEPH MATTHEW LEWIS CONNOR KIERAN JAMIE RYAN TYLER BRANDON JORDAN NATHAN AARON OWEN RHYS DAFYDD EWAN ANGUS FINLAY CIARAN OISIN CONOR EOIN IBRAHIM YUSUF ALI OMAR HAMZA ZAIN AYAAN KAYDEN JAYDEN DEXTER STANLEY ALFRED FREDERICK ARCHIBALD ALEXANDER SEBASTIAN CALEB GABRIEL'.split(' ');
@@ -86,7 +77,7 @@ function child(rand: Rand, id: string, family: string, home: { postcode: string;
  * seed, same people.
  */
 export function syntheticPeople(count: number, seed: number): MatchRecord[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const out: MatchRecord[] = [];
   let h = 0;
   while (out.length < count) {
