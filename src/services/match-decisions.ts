@@ -168,14 +168,18 @@ async function link(tx: Queryable, ctx: GatewayContext, requester: Requester, a:
   return { person: keep, merged: [gone], warnings };
 }
 
-/** POST /matching/link: two people are one. */
-export async function linkPeople(ctx: GatewayContext, scope: AuditScope, requester: Requester, body: { records?: unknown; reason?: unknown }): Promise<LinkResult> {
+/** Checks a decision on two people (role, the pair, the reason) and runs it in one audited transaction. */
+async function onPair<T>(ctx: GatewayContext, scope: AuditScope, requester: Requester, body: { records?: unknown; reason?: unknown }, fn: (tx: Queryable, a: string, b: string, reason: string) => Promise<T>): Promise<T> {
   const decision = authorise(requester, 'matching:decide');
   if (!decision.permit) return refuse(ctx, scope, decision);
   const [x, y] = pair(body.records);
   const reason = reasonOf(body);
-  return inAuditedTransaction(ctx, scope, async (tx) => {
-    const [a, b] = [await livePerson(tx, x, 'records[0]'), await livePerson(tx, y, 'records[1]')];
+  return inAuditedTransaction(ctx, scope, async (tx) => fn(tx, await livePerson(tx, x, 'records[0]'), await livePerson(tx, y, 'records[1]'), reason));
+}
+
+/** POST /matching/link: two people are one. */
+export async function linkPeople(ctx: GatewayContext, scope: AuditScope, requester: Requester, body: { records?: unknown; reason?: unknown }): Promise<LinkResult> {
+  return onPair(ctx, scope, requester, body, async (tx, a, b, reason) => {
     const result = await link(tx, ctx, requester, a, b, reason);
     await auditInTransaction(tx, ctx, scope, { outcome: 'permit', status: 200, reason: `link: ${reason}`, subjects: [a, b] });
     return result;
@@ -189,12 +193,7 @@ function pair(records: unknown): [unknown, unknown] {
 
 /** POST /matching/not-a-match: two people are different and must never be joined. */
 export async function markNotAMatch(ctx: GatewayContext, scope: AuditScope, requester: Requester, body: { records?: unknown; reason?: unknown }): Promise<{ records: [string, string] }> {
-  const decision = authorise(requester, 'matching:decide');
-  if (!decision.permit) return refuse(ctx, scope, decision);
-  const [x, y] = pair(body.records);
-  const reason = reasonOf(body);
-  return inAuditedTransaction(ctx, scope, async (tx) => {
-    const [a, b] = [await livePerson(tx, x, 'records[0]'), await livePerson(tx, y, 'records[1]')];
+  return onPair(ctx, scope, requester, body, async (tx, a, b, reason) => {
     if (a === b) throw new GatewayError('GW_ERR_MATCH_CONFLICT', `the two records are the same person ${a}; to separate a record from its person use POST /matching/unlink`, { expression: 'records' });
     await decideBetween(tx, ctx, requester, await sourcesOfPerson(tx, a), await sourcesOfPerson(tx, b), 'not-a-match', reason);
     await closeReviewsBetween(tx, ctx, requester, a, b, 'not-a-match', reason);
