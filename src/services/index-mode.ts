@@ -27,6 +27,9 @@ import type { PseudonymRecordJson } from '../matching/pseudonym.js';
 import { createPseudonymiser } from '../matching/pseudonym.js';
 import type { Person } from '../model/person.js';
 import type { PersonSource } from '../store/person-index-repo.js';
+import type { RecordSealer, StoredRecord } from '../store/records-repo.js';
+import { canonicalJson } from '../audit/chain.js';
+import crypto from 'node:crypto';
 
 export interface StoredSource {
   /** What goes in the clear `record` column. */
@@ -53,6 +56,8 @@ export interface IndexMode {
   /** Scores the incoming person against candidate source records; best first, ids are the sources'. */
   score(incoming: Person, candidates: readonly PersonSource[]): CandidateScore[];
   householdKey(full: Person): HouseholdKey | null;
+  /** Pseudonymised mode: seals attendances, case events, relationships and consents under their owner's key. */
+  readonly records?: RecordSealer;
 }
 
 /**
@@ -114,6 +119,15 @@ export function pseudonymisedIndexMode(pm: PseudonymMatcher, keys: KeySet): Inde
         encoded,
         candidates.filter((c) => c.pseudonym !== undefined).map((c) => ({ id: c.id, pseudonym: c.pseudonym as PseudonymRecordJson })),
       );
+    },
+    records: {
+      seal(r) {
+        const { provenance: _p, lineage: _l, ...substance } = r;
+        const digest = crypto.createHmac('sha256', keys.dataKeys.active(r.owner).key).update(canonicalJson(substance)).digest('base64url');
+        return { stub: { id: r.id, subjectPersonId: r.subjectPersonId, owner: r.owner, provenance: r.provenance }, sealed: sealJson(keys.dataKeys, { agency: r.owner, recordId: r.id }, r), substance: digest };
+      },
+      // The subject is the stub's: a merge or an unlink rewrites it there, not inside the seal.
+      open: (stub, sealed) => ({ ...(openJson(keys.dataKeys, sealed, { agency: stub.owner, recordId: stub.id }) as StoredRecord), subjectPersonId: stub.subjectPersonId }),
     },
     householdKey(full) {
       const k = personHouseholdKey(full);

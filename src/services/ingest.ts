@@ -239,7 +239,7 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
   }
   // Attendances, case events, relationships and consents: one statement for all of them.
   if (store && issues.length === 0) {
-    const written = await upsertRecords(tx, pending);
+    const written = await upsertRecords(tx, pending, ctx.index.records);
     for (const o of outcomes) if (o.outcome === 'valid') o.outcome = written.get(o.id) ?? 'unchanged';
   }
   return { outcomes, issues, warnings, people: [...seen] };

@@ -67,7 +67,7 @@ export async function readPersonRecords(ctx: GatewayContext, scope: AuditScope, 
   const sources = person ? await sourcesOfPerson(ctx.db, personId) : [];
   if (person) {
     for (const p of await plansForPerson(ctx.db, personId)) if (p.owner === requester.agency) records.push({ type: 'ProtectionPlan', record: p });
-    for (const r of await recordsForPerson(ctx.db, personId)) if (r.record.owner === requester.agency) records.push(r);
+    for (const r of await recordsForPerson(ctx.db, personId, undefined, ctx.index.records)) if (r.record.owner === requester.agency) records.push(r);
   }
   if (!person || (person.owner !== requester.agency && !sources.some((s) => s.owner === requester.agency) && records.length === 0)) {
     throw new GatewayError('GW_ERR_NOT_FOUND', `no person ${requestedId} is known to ${requester.agency}`, { expression: 'id' });
@@ -91,7 +91,7 @@ export async function readOwnRecord(ctx: GatewayContext, scope: AuditScope, requ
   const decision = authorise(requester, 'record:read');
   if (!decision.permit) return refuse(ctx, scope, decision);
   const plan = await getPlan(ctx.db, id);
-  const found: OwnRecord | null = plan ? { type: 'ProtectionPlan', record: plan } : await getRecord(ctx.db, id);
+  const found: OwnRecord | null = plan ? { type: 'ProtectionPlan', record: plan } : await getRecord(ctx.db, id, ctx.index.records);
   if (!found || found.record.owner !== requester.agency) throw new GatewayError('GW_ERR_NOT_FOUND', `no record ${id} is held by ${requester.agency}`, { expression: 'id' });
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: [found.record.subjectPersonId], records: [id] });
   return found;
