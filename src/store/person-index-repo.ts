@@ -286,7 +286,7 @@ export async function writePerson(q: Queryable, person: Person): Promise<void> {
  */
 export async function peopleInIndex(q: Queryable): Promise<number> {
   const [est] = await q.query<{ n: number }>("SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'persons'::regclass");
-  if (est && est.n >= 100_000) return Math.round(est.n);
+  if (est && est.n >= 10_000) return Math.round(est.n);
   const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM persons WHERE merged_into IS NULL');
   return row?.n ?? 0;
 }
