@@ -243,6 +243,13 @@ export async function resolveIncomingPerson(
       const personId = byId.get(s.id)!.personId;
       if (!perPerson.has(personId)) perPerson.set(personId, { ...s, id: personId });
     }
+    // A candidate record may agree while its person, through another agency's record, holds
+    // another value of an identifier system this record has (another NHS number): not them.
+    for (const s of perPerson.values()) {
+      if (s.decision === 'no-match') continue;
+      const p = await getPersonById(tx, s.id);
+      if (p && identifierConflicts(incoming.identifiers, p.identifiers).length > 0) perPerson.delete(s.id);
+    }
     scores = [...perPerson.values()];
     const matches = scores.filter((s) => s.decision === 'match');
     if (matches.length === 1) {
