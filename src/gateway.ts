@@ -8,6 +8,7 @@ import { loadOrCreateDevKeys } from './auth/dev-keys.js';
 import { TokenVerifier } from './auth/verify-token.js';
 import type { AgencyDirectory } from './config/agencies.js';
 import { loadAgencies } from './config/agencies.js';
+import { loadAgreements } from './config/agreements.js';
 import type { Config } from './config/env.js';
 import { createLogger } from './log.js';
 import { PACKAGE_ROOT } from './paths.js';
@@ -47,6 +48,9 @@ export function packageVersion(): string {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger(config.logLevel);
   const directory = loadAgencies(config.configDir);
+  const now = options.now ?? (() => new Date());
+  const sharing = loadAgreements(config.configDir, directory.agencies, now().toISOString().slice(0, 10));
+  for (const warning of sharing.warnings) log.warn({ event: 'agreements' }, warning);
   const mappings = loadMappingRegistry();
   const matcher = loadMatcher(config.configDir);
   const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
@@ -61,7 +65,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     throw err;
   }
   const audit = new AuditWriter(db);
-  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, now: options.now ?? (() => new Date()), publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
+  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Agency } from '../model/agency.js';
+import type { Agreement } from '../policy/agreement.js';
 import type { Db } from '../store/db.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
@@ -11,6 +12,8 @@ export interface GatewayContext {
   db: Db;
   audit: AuditWriter;
   agencies: ReadonlyMap<string, Agency>;
+  /** The data-sharing agreements in config/agreements/, checked at start-up. */
+  agreements: readonly Agreement[];
   now: () => Date;
   publicBaseUrl: string;
   log: Logger;
