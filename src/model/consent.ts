@@ -18,6 +18,8 @@ export const ConsentSchema = z
     scope: z.string().min(1),
     categories: z.array(z.string().min(1)).min(1),
     purposes: z.array(z.string()).default([]),
+    /** The subject is an adult at risk (DPA 2018 Sch 1 para 18(2)), so the safeguarding exemption covers them as it covers a child. */
+    subjectAtRisk: z.boolean().optional(),
     period: z.object({ start: IsoDateSchema.optional(), end: IsoDateSchema.optional() }).optional(),
     recordedAt: z.iso.datetime({ offset: true }).optional(),
     recordedBy: z.string().optional(),

@@ -22,6 +22,8 @@ export const AddressSchema = z.object({
   city: z.string().optional(),
   postcode: z.string().optional(),
   uprn: z.string().regex(/^\d{1,12}$/).optional(),
+  /** A refuge or confidential placement: never released to anyone linked to an alleged perpetrator. */
+  confidential: z.boolean().optional(),
   period: z.object({ start: IsoDateSchema.optional(), end: IsoDateSchema.optional() }).optional(),
 });
 

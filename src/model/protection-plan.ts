@@ -17,6 +17,9 @@ export function planKindForCode(code: string): PlanKind | undefined {
   return (Object.keys(PLAN_KINDS) as PlanKind[]).find((k) => PLAN_KINDS[k].code === code);
 }
 
+/** Canonical categories of abuse (DfE CIN census NEG, PHY, SAB, EMO, MUL). */
+export const ABUSE_CATEGORIES = ['neglect', 'physical-abuse', 'sexual-abuse', 'emotional-abuse', 'multiple'] as const;
+
 /**
  * A child protection plan, looked-after episode or unborn-child plan. An unborn-child
  * plan is held against the mother: its subject is the mother and no child identity is kept.
@@ -29,6 +32,8 @@ export const ProtectionPlanSchema = z
     period: z.object({ start: IsoDateSchema, end: IsoDateSchema.optional() }),
     owner: z.string(),
     status: z.enum(['recorded', 'entered-in-error']),
+    /** The latest category of abuse the LA recorded (CIN census). Social-care detail: the CP-IS agreement never releases it to health. */
+    categoryOfAbuse: z.enum(ABUSE_CATEGORIES).optional(),
     sourceIdentifiers: z.array(IdentifierSchema).default([]),
     provenance: ProvenanceSchema,
     securityLabel: SecurityLabelSchema.default('N'),

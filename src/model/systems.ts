@@ -27,6 +27,8 @@ export const GATEWAY_ERROR_SYSTEM = `${SGW_BASE}/CodeSystem/gateway-error`;
 export const VALIDATION_RULE_SYSTEM = `${SGW_BASE}/CodeSystem/validation-rule`;
 export const LA_CHILD_ID_SYSTEM_PREFIX = `${SGW_BASE}/Id/la-child-id`;
 export const UPN_SYSTEM = `${SGW_BASE}/Id/upn`;
+/** Canonical category of abuse (the DfE CIN census categories, mapped by the cin-category-of-abuse ConceptMap). */
+export const ABUSE_CATEGORY_SYSTEM = `${SGW_BASE}/CodeSystem/abuse-category`;
 export const GATEWAY_PURPOSE_SYSTEM = `${SGW_BASE}/CodeSystem/purpose-of-use`;
 export const COMMUNICATION_CATEGORY_SYSTEM = `${SGW_BASE}/CodeSystem/communication-category`;
 export const CONTACT_USE_EXTENSION = `${SGW_BASE}/StructureDefinition/contact-hours`;

@@ -20,7 +20,7 @@ export interface AuditScope {
   audited: boolean;
 }
 
-export type AuditOutcome = Pick<AuditEntry, 'outcome' | 'status' | 'reason'> & Partial<Pick<AuditEntry, 'subjects' | 'records' | 'action'>>;
+export type AuditOutcome = Pick<AuditEntry, 'outcome' | 'status' | 'reason'> & Partial<Pick<AuditEntry, 'subjects' | 'records' | 'action' | 'decisions' | 'override'>>;
 
 export function buildEntry(scope: AuditScope, at: Date, outcome: AuditOutcome): AuditEntry {
   return AuditEntrySchema.parse({
@@ -36,6 +36,8 @@ export function buildEntry(scope: AuditScope, at: Date, outcome: AuditOutcome): 
     outcome: outcome.outcome,
     status: outcome.status,
     reason: outcome.reason,
+    ...(outcome.decisions && outcome.decisions.length > 0 ? { decisions: outcome.decisions } : {}),
+    ...(outcome.override ? { override: outcome.override } : {}),
   });
 }
 

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { accessNotification, ACCESS_NOTIFICATION } from '../fhir/communication.js';
 import type { AccessRecord } from '../model/access-record.js';
 import type { Person } from '../model/person.js';
-import type { ProtectionPlan } from '../model/protection-plan.js';
+import type { AuditDecision } from '../model/audit-entry.js';
+import type { ShownPlan } from '../fhir/plans.js';
+import type { PolicyDecision } from '../policy/decide.js';
+import { redact } from '../policy/decide.js';
+import { auditDecision, decideRelease } from './sharing.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
@@ -23,9 +27,20 @@ export interface CpisQuery {
 export interface CpisAnswer {
   nhsNumber: string;
   person: Person | null;
-  plans: ProtectionPlan[];
+  /** The plans released to the requester, with only the fields the sharing decision released. */
+  plans: ShownPlan[];
   accesses: AccessRecord[];
   today: string;
+}
+
+/** What a CP-IS answer cannot do without: a share that releases less is treated as withholding the plan. */
+const CPIS_FIELDS = ['kind', 'period', 'status'];
+
+function cpisRelease(d: PolicyDecision): PolicyDecision {
+  if (!d.permit) return d;
+  const missing = CPIS_FIELDS.filter((f) => !d.fields.includes(f));
+  if (missing.length === 0) return d;
+  return { ...d, permit: false, reason: `${d.reason}, but without ${missing.join(', ')}, which a CP-IS answer needs; withheld`, fields: [] };
 }
 
 /** CP-IS keeps a child on the register for 12 months after a plan ends. */
@@ -39,7 +54,9 @@ function twelveMonthsBefore(today: string): string {
  * The CP-IS question: is this person (by NHS number) on a protection plan or looked
  * after? Answers the plans, the access history, and — for an unscheduled access — records
  * the access and notifies each owning local authority, all committed with the audit entry
- * before anything is returned. A local authority asking sees only its own plans.
+ * before anything is returned. Every plan passes the sharing rules: a health setting sees
+ * plan type, dates and the LA's contacts (the CP-IS agreement), never the category of abuse;
+ * a local authority sees its own plans, and others' only where an agreement says so.
  */
 export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScope, requester: Requester, query: CpisQuery): Promise<CpisAnswer> {
   const decision = authorise(requester, query.unscheduled ? 'cpis:query-unscheduled' : 'cpis:query');
@@ -49,12 +66,19 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
   const today = now.toISOString().slice(0, 10);
   const found = await cpisLookup(ctx.db, NHS_NUMBER_SYSTEM, query.nhsNumber, twelveMonthsBefore(today));
   const person = found?.person ?? null;
-  let plans = found?.plans ?? [];
-  if (requester.role === 'la-social-worker') plans = plans.filter((p) => p.owner === requester.agency);
+  // Each plan goes through the sharing rules: released with the fields an agreement names,
+  // or withheld with the reason; both are recorded in the audit entry.
+  const plans: ShownPlan[] = [];
+  const decisions: AuditDecision[] = [];
+  for (const plan of found?.plans ?? []) {
+    const release = cpisRelease(await decideRelease(ctx, ctx.db, requester, { type: 'ProtectionPlan', record: plan, subject: person }));
+    decisions.push(auditDecision(plan.id, 'ProtectionPlan', plan.owner, plan.subjectPersonId, release));
+    if (release.permit) plans.push(redact(plan, release) as ShownPlan);
+  }
 
   const subjects = person ? [person.id] : [];
   const records = plans.map((p) => p.id);
-  const auditOutcome = { outcome: 'permit' as const, status: 200, reason: decision.reason, subjects, records };
+  const auditOutcome = { outcome: 'permit' as const, status: 200, reason: decision.reason, subjects, records, decisions };
 
   // No plan, or a silent read: nothing to record but the audit entry. (Without a plan to
   // show, no access history is shown either.)
