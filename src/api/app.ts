@@ -16,6 +16,7 @@ import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
 import { recordsRouter } from './routes/records.js';
 import { matchingRouter } from './routes/matching.js';
+import { consentsRouter } from './routes/consents.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -56,6 +57,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(plansRouter(ctx, auth, maxBodyBytes));
   app.use(recordsRouter(ctx, auth));
   app.use(matchingRouter(ctx, auth, maxBodyBytes));
+  app.use(consentsRouter(ctx, auth, maxBodyBytes));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
 

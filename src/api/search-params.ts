@@ -56,3 +56,25 @@ export function countParam(params: Map<string, string>, defaultCount: number, ma
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `_count must be a whole number from 1 to ${max}, received '${raw}'`, { expression: '_count' });
   return Number(raw);
 }
+
+/** Longest consent-override reason accepted: a paragraph, not a case note. */
+const MAX_OVERRIDE_REASON = 2000;
+
+/**
+ * Reads the `Override-Reason` header: the free-text reason a practitioner gives for
+ * overriding a refused, withdrawn or unrecorded consent to protect a child. Text beyond
+ * ASCII is percent-encoded UTF-8. Absent means no override is asked for.
+ */
+export function overrideReasonHeader(req: Request): { reason: string } | null {
+  const raw = req.get('Override-Reason');
+  if (raw === undefined) return null;
+  let reason: string;
+  try {
+    reason = decodeURIComponent(raw).trim();
+  } catch {
+    throw new GatewayError('GW_ERR_INVALID_PARAMETER', 'Override-Reason must be text, percent-encoded as UTF-8 where it is not ASCII', { expression: 'Override-Reason' });
+  }
+  if (reason === '') throw new GatewayError('GW_ERR_INVALID_PARAMETER', 'Override-Reason is empty: say why sharing is needed to protect the subject, or leave the header out', { expression: 'Override-Reason' });
+  if (reason.length > MAX_OVERRIDE_REASON) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `Override-Reason is ${reason.length} characters; at most ${MAX_OVERRIDE_REASON} are kept`, { expression: 'Override-Reason' });
+  return { reason };
+}

@@ -3,7 +3,7 @@
  * test calls every entry, so the statement says exactly what is implemented.
  */
 export interface ResourceCapability {
-  type: 'CareTeam' | 'Flag' | 'Communication' | 'Organization' | 'Patient';
+  type: 'CareTeam' | 'Flag' | 'Communication' | 'Consent' | 'Organization' | 'Patient';
   interactions: ('read' | 'search-type' | 'create')[];
   /** Type-level operations (POST /fhir/{type}/${'$'}{name}). */
   operations?: { name: string; definition: string; documentation: string }[];
@@ -34,6 +34,13 @@ export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
       { name: '_count', type: 'number', documentation: 'Page size, 1 to 500 (default 50), newest first' },
     ],
     documentation: "An agency's inbox: CP-IS access notifications.",
+  },
+  {
+    type: 'Consent',
+    interactions: ['read', 'search-type', 'create'],
+    searchParams: [NHS_PARAM],
+    documentation:
+      "Consent decisions about sharing a person's information: given (active, provision permit), refused (active, provision deny), withdrawn (inactive), or not sought with its DPA 2018 Sch 1 para 18 reason (extension consent-not-sought-reason: cannot-be-given, cannot-reasonably-obtain, would-prejudice-protection); extension adult-at-risk marks an adult the safeguarding exemption covers. Read and search release each consent through the sharing agreements.",
   },
   { type: 'Organization', interactions: ['read'], searchParams: [], documentation: 'Participating agencies: name and office-hours / out-of-hours numbers (id la-383, ods-RR8, …).' },
   {

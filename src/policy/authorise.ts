@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
+export type Action = 'consent:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -40,13 +40,15 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Hospital feeds (HL7 v2 ADT) come from health settings, for direct care.
   'ingest:health-feed': [{ roles: HEALTH_CARE, purposes: ['direct-care'] }],
   'ingest:fhir': [
-    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] },
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help', 'statutory-return'] },
     { roles: HEALTH_CARE, purposes: ['direct-care'] },
   ],
-  // Records read back by the agency that sent them (the owner check is in the service).
+  // People, records and chronologies: an agency's own in full, others' as far as the
+  // sharing agreements release them (src/policy/decide.ts decides each record).
   'record:read': [
-    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'statutory-return'] },
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help', 'statutory-return'] },
     { roles: HEALTH_CARE, purposes: ['direct-care'] },
+    { roles: ['police-submitter'], purposes: ['law-enforcement', 'safeguarding-s47'] },
   ],
   // The person index's review queue, and link / unlink / not-a-match: a local authority's safeguarding staff.
   'matching:review': [{ roles: ['la-social-worker'], purposes: LA_SAFEGUARDING }],
@@ -54,6 +56,11 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Patient/$match: who is this? As PDS answers healthcare workers, and LA staff tracing a child.
   'matching:match': [
     { roles: ['la-social-worker'], purposes: LA_SAFEGUARDING },
+    { roles: HEALTH_CARE, purposes: ['direct-care'] },
+  ],
+  // Consents about a person: who may share what. Each consent is itself released by the agreements.
+  'consent:read': [
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: HEALTH_CARE, purposes: ['direct-care'] },
   ],
   'communication:read': [

@@ -11,6 +11,8 @@ import type { SecurityLabel } from '../model/provenance.js';
 import type { Requester } from '../policy/authorise.js';
 import { agencyIsParty, inForce } from '../policy/agreement.js';
 import type { RecordType } from '../policy/datasets.js';
+import type { Purpose } from '../policy/purposes.js';
+import { normalisePurpose } from '../policy/purposes.js';
 import { LOCATING_FIELDS } from '../policy/datasets.js';
 import type { ConsentInput, PartyRef, PolicyDecision, PolicyInput } from '../policy/decide.js';
 import { decide } from '../policy/decide.js';
@@ -44,8 +46,16 @@ export function isChild(person: Pick<Person, 'birthDate' | 'expectedBirthDate'> 
 export function applicableConsent(consents: readonly Consent[], purpose: string | null, today: string): { consent: ConsentInput | null; adultAtRisk: boolean } {
   const current = consents.filter((c) => (c.period?.start === undefined || c.period.start <= today) && (c.period?.end === undefined || today <= c.period.end));
   const adultAtRisk = current.some((c) => c.subjectAtRisk === true);
+  // A consent names its purposes as gateway purposes or v3-ActReason codes. A refusal whose
+  // purposes the gateway does not understand still counts: it must never be read as no refusal.
+  const fits = (c: Consent) => {
+    if (c.purposes.length === 0) return true;
+    const known = c.purposes.map(normalisePurpose).filter((p) => p !== null);
+    if (purpose !== null && known.includes(purpose as Purpose)) return true;
+    return known.length === 0 && c.state !== 'given';
+  };
   const fitting = current
-    .filter((c) => c.purposes.length === 0 || (purpose !== null && c.purposes.includes(purpose)))
+    .filter(fits)
     .sort((a, b) => (b.recordedAt ?? b.provenance.receivedAt).localeCompare(a.recordedAt ?? a.provenance.receivedAt));
   const latest = fitting[0];
   if (!latest) return { consent: null, adultAtRisk };

@@ -30,8 +30,13 @@ async function ingestPatient(patient: object) {
   return res.body.records.find((r: any) => r.type === 'Person');
 }
 
+/**
+ * The person as the index holds them, read by an LA social worker. The hospital's records
+ * reach social care only with consent or a recorded safeguarding override
+ * (config/agreements/leeds-health-to-social-care.yaml), so the read gives a reason.
+ */
 async function person(id: string, token = laCase) {
-  const res = await request(t.gateway.app).get(`/people/${id}`).set('Authorization', `Bearer ${token}`);
+  const res = await request(t.gateway.app).get(`/people/${id}`).set('Authorization', `Bearer ${token}`).set('Override-Reason', 'checking who the person index joined for a section 47 enquiry');
   expect(res.status).toBe(200);
   return res.body;
 }

@@ -40,7 +40,7 @@ function configWith(files: Record<string, string>): string {
 describe('sharing agreements configuration', () => {
   it('loads the demo agreements that ship in config/, with none past review', () => {
     const set = loadAgreements(path.join(PACKAGE_ROOT, 'config'), agencies, '2026-12-07');
-    expect(set.agreements.map((a) => a.id).sort()).toEqual(['cpis-england', 'leeds-early-help', 'leeds-safeguarding-partnership']);
+    expect(set.agreements.map((a) => a.id).sort()).toEqual(['cpis-england', 'leeds-health-to-social-care', 'leeds-safeguarding-partnership']);
     expect(set.warnings).toEqual([]);
   });
 

@@ -27,9 +27,17 @@ const PERMITTED: [Role, Action, string][] = [
   ['la-social-worker', 'communication:read', 'early-help'],
   ['school-dsl', 'communication:read', 'safeguarding-s47'],
   ['school-dsl', 'communication:read', 'early-help'],
+  ['la-social-worker', 'record:read', 'safeguarding-s47'],
+  ['la-social-worker', 'record:read', 'child-in-need-s17'],
+  ['la-social-worker', 'record:read', 'early-help'],
+  ['la-social-worker', 'record:read', 'statutory-return'],
+  ['unscheduled-care', 'record:read', 'direct-care'],
+  ['scheduled-care', 'record:read', 'direct-care'],
+  ['police-submitter', 'record:read', 'law-enforcement'],
+  ['police-submitter', 'record:read', 'safeguarding-s47'],
 ];
 
-const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read'];
+const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read', 'record:read'];
 const PURPOSES = ['direct-care', 'safeguarding-s47', 'child-in-need-s17', 'early-help', 'law-enforcement', 'statutory-return', 'audit'];
 
 describe('authorise (deny by default)', () => {
