@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'consent:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
+export type Action = 'consent:read' | 'notification:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -62,6 +62,13 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   'consent:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: HEALTH_CARE, purposes: ['direct-care'] },
+  ],
+  // Police notifications about a child: the force that submitted them, children's social
+  // care, and a school's safeguarding lead (Operation Encompass); the agreements decide each.
+  'notification:read': [
+    { roles: ['police-submitter'], purposes: ['law-enforcement', 'safeguarding-s47'] },
+    { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
+    { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },
   ],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
