@@ -17,6 +17,7 @@ import { plansRouter } from './routes/plans.js';
 import { recordsRouter } from './routes/records.js';
 import { matchingRouter } from './routes/matching.js';
 import { consentsRouter } from './routes/consents.js';
+import { auditEventsRouter } from './routes/audit-events.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -58,6 +59,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(recordsRouter(ctx, auth));
   app.use(matchingRouter(ctx, auth, maxBodyBytes));
   app.use(consentsRouter(ctx, auth, maxBodyBytes));
+  app.use(auditEventsRouter(ctx, auth));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
 

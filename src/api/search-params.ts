@@ -78,3 +78,33 @@ export function overrideReasonHeader(req: Request): { reason: string } | null {
   if (reason.length > MAX_OVERRIDE_REASON) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `Override-Reason is ${reason.length} characters; at most ${MAX_OVERRIDE_REASON} are kept`, { expression: 'Override-Reason' });
   return { reason };
 }
+
+const DATE_RE = /^(eq|ge|gt|le|lt)?(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * Reads FHIR `date` search parameters (repeatable; prefixes eq, ge, gt, le, lt; a day or an
+ * instant with its offset) into one half-open range of instants: `from` inclusive, `to`
+ * exclusive. A day stands for the whole UTC day: le2026-11-30 includes all of the 30th.
+ */
+export function dateBounds(raw: unknown, name = 'date'): { from?: string; to?: string } {
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  let from: string | undefined;
+  let to: string | undefined;
+  const later = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
+  const earlier = (a: string | undefined, b: string) => (a === undefined || b < a ? b : a);
+  for (const v of values) {
+    const m = typeof v === 'string' ? DATE_RE.exec(v) : null;
+    if (!m) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name} must be a date or instant with an optional prefix eq, ge, gt, le or lt (e.g. ge2026-11-01 or lt2026-11-20T10:00:00Z), received '${String(v)}'`, { expression: name });
+    const prefix = m[1] ?? 'eq';
+    const day = !m[3];
+    const instant = day ? new Date(`${m[2]}T00:00:00Z`) : new Date(`${m[2]}${m[3]}`);
+    if (Number.isNaN(instant.getTime())) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name}: '${String(v)}' is not a real date`, { expression: name });
+    const start = instant.toISOString();
+    const end = new Date(instant.getTime() + (day ? 86_400_000 : 1)).toISOString();
+    if (prefix === 'eq' || prefix === 'ge') from = later(from, start);
+    if (prefix === 'gt') from = later(from, end);
+    if (prefix === 'eq' || prefix === 'le') to = earlier(to, end);
+    if (prefix === 'lt') to = earlier(to, start);
+  }
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}

@@ -3,7 +3,7 @@
  * test calls every entry, so the statement says exactly what is implemented.
  */
 export interface ResourceCapability {
-  type: 'CareTeam' | 'Flag' | 'Communication' | 'Consent' | 'Organization' | 'Patient';
+  type: 'AuditEvent' | 'CareTeam' | 'Flag' | 'Communication' | 'Consent' | 'Organization' | 'Patient';
   interactions: ('read' | 'search-type' | 'create')[];
   /** Type-level operations (POST /fhir/{type}/${'$'}{name}). */
   operations?: { name: string; definition: string; documentation: string }[];
@@ -18,6 +18,18 @@ const NHS_PARAM = {
 };
 
 export const RESOURCE_CAPABILITIES: ResourceCapability[] = [
+  {
+    type: 'AuditEvent',
+    interactions: ['search-type'],
+    searchParams: [
+      NHS_PARAM,
+      { name: 'date', type: 'date', documentation: 'When recorded; repeatable, with prefixes eq, ge, gt, le, lt' },
+      { name: 'agent', type: 'reference', documentation: 'The user (token sub) or agency id (la:383) who acted' },
+      { name: '_count', type: 'number', documentation: 'Page size, 1 to 500 (default 100), newest first' },
+    ],
+    documentation:
+      "The audit trail for the auditor role (purpose audit), as IHE BALP-shaped AuditEvents: what the auditor's agency's users did, and every sharing decision about its records, released or withheld, with the agreements, lawful basis and any consent override. Reading it is audited.",
+  },
   {
     type: 'CareTeam',
     interactions: ['read', 'search-type', 'create'],

@@ -21,7 +21,7 @@ describe('GET /fhir/metadata', () => {
   it('lists exactly the resources and interactions that answer, and they all do', async () => {
     const { body } = await request(t.gateway.app).get('/fhir/metadata');
     const listed: string[] = body.rest[0].resource.flatMap((r: any) => r.interaction.map((i: any) => `${r.type}:${i.code}`));
-    expect(listed.sort()).toEqual(['CareTeam:create', 'CareTeam:read', 'CareTeam:search-type', 'Communication:search-type', 'Consent:create', 'Consent:read', 'Consent:search-type', 'Flag:search-type', 'Organization:read']);
+    expect(listed.sort()).toEqual(['AuditEvent:search-type', 'CareTeam:create', 'CareTeam:read', 'CareTeam:search-type', 'Communication:search-type', 'Consent:create', 'Consent:read', 'Consent:search-type', 'Flag:search-type', 'Organization:read']);
     // Each listed interaction reaches its handler: unauthenticated calls get 401, never 404 or 405.
     for (const entry of listed) {
       const [type, code] = entry.split(':');

@@ -237,3 +237,84 @@ describe('the safeguarding exemption covers children and adults at risk, not any
     expect((await get(`/records/${adult.attendanceId}`, laS47, REASON)).status).toBe(200);
   });
 });
+
+describe('the audit trail read back: AuditEvent and the accounting of disclosures', () => {
+  let child: Awaited<ReturnType<typeof childKnownToBoth>>;
+  let hospitalDpo: string;
+  let laAuditor: string;
+  beforeAll(async () => {
+    child = await childKnownToBoth(6700, 'SHARE6700');
+    hospitalDpo = await t.token('ods:RR8', 'auditor', 'audit', 'dpo-rr8');
+    laAuditor = await t.token('la:383', 'auditor', 'audit', 'auditor-383');
+    await get(`/records/${child.attendanceId}`, laS47); // withheld: no consent
+    await get(`/records/${child.attendanceId}`, laS47, REASON); // released on an override
+    await get(`/fhir/CareTeam?patient:identifier=${NHS_SYSTEM}|${child.nhs}`, ed).set('IsUnscheduledAccessEvent', 'true');
+  });
+
+  it('tells the hospital’s DPO who received its records of the person, when, which fields, why and under which basis, and what was withheld', async () => {
+    const res = await get(`/people/${child.personId}/disclosures`, hospitalDpo);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ person: child.personId, controller: 'ods:RR8' });
+    const attendance = res.body.disclosures.filter((d: any) => d.record === child.attendanceId);
+    expect(attendance.map((d: any) => d.decision)).toEqual(['released', 'withheld']);
+    expect(attendance[0]).toMatchObject({
+      recipient: { agency: 'la:383', user: 'sw-1', role: 'la-social-worker' },
+      purpose: 'safeguarding-s47',
+      recordType: 'Attendance',
+      consent: 'override',
+      overrideReason: REASON,
+      agreements: ['leeds-health-to-social-care#health-to-children-social-care'],
+    });
+    expect(attendance[0].released).toContain('arrival');
+    expect(attendance[0].lawfulBasis).toContain('6(1)(e)');
+    expect(attendance[1].reason).toContain('no consent is recorded');
+    // The hospital's own staff reading its own records are not disclosures.
+    expect(res.body.disclosures.every((d: any) => d.recipient.agency !== 'ods:RR8')).toBe(true);
+  });
+
+  it('tells the LA’s auditor about A&E’s query of its plan as a BALP AuditEvent', async () => {
+    const res = await get(`/fhir/AuditEvent?patient:identifier=${NHS_SYSTEM}|${child.nhs}&agent=dr-1`, laAuditor);
+    expect(res.status).toBe(200);
+    const events = res.body.entry.map((e: any) => e.resource);
+    expect(events.length).toBeGreaterThan(0);
+    const query = events[0];
+    expect(query).toMatchObject({
+      resourceType: 'AuditEvent',
+      meta: { profile: ['https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientQuery'] },
+      type: { code: 'rest' },
+      subtype: [{ code: 'search-type' }],
+      action: 'E',
+      outcome: '0',
+      purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }],
+    });
+    expect(query.agent[0]).toMatchObject({ requestor: true, who: { identifier: { value: 'dr-1' } } });
+    expect(query.agent[1]).toMatchObject({ who: { identifier: { value: 'ods:RR8' } } });
+    const plan = query.entity.find((e: any) => e.name === 'ProtectionPlan held by la:383');
+    expect(plan.description).toBe('released');
+    expect(plan.detail).toContainEqual({ type: 'withheld-fields', valueString: expect.stringContaining('categoryOfAbuse') });
+    expect(Buffer.from(query.entity.find((e: any) => e.query).query, 'base64').toString()).toContain(child.nhs);
+  });
+
+  it('narrows by date, and refuses callers who are not auditors and dates it cannot read', async () => {
+    const tomorrow = new Date(t.clock.now.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const none = await get(`/fhir/AuditEvent?patient:identifier=${NHS_SYSTEM}|${child.nhs}&date=ge${tomorrow}`, laAuditor);
+    expect(none.body.total ?? none.body.entry?.length ?? 0).toBe(0);
+    const today = t.clock.now.toISOString().slice(0, 10);
+    const some = await get(`/fhir/AuditEvent?patient:identifier=${NHS_SYSTEM}|${child.nhs}&date=ge${today}&date=le${today}`, laAuditor);
+    expect(some.body.entry.length).toBeGreaterThan(0);
+    const sw = await get(`/fhir/AuditEvent?patient:identifier=${NHS_SYSTEM}|${child.nhs}`, laS47);
+    expect(sw.status).toBe(403);
+    expect(sw.body.issue[0].details.coding[0].code).toBe('GW_ERR_FORBIDDEN_ROLE');
+    const bad = await get('/fhir/AuditEvent?date=yesterday', laAuditor);
+    expect(bad.status).toBe(400);
+    expect(bad.body.issue[0]).toMatchObject({ expression: ['date'] });
+    expect(bad.body.issue[0].diagnostics).toContain("received 'yesterday'");
+  });
+
+  it('shows an auditor only their own agency’s part of the trail', async () => {
+    const school = await t.token('school:100000', 'auditor', 'audit', 'auditor-school');
+    const res = await get(`/fhir/AuditEvent?patient:identifier=${NHS_SYSTEM}|${child.nhs}`, school);
+    expect(res.status).toBe(200);
+    expect(res.body.entry ?? []).toEqual([]);
+  });
+});
