@@ -64,12 +64,22 @@ export function applicableConsent(consents: readonly Consent[], purpose: string 
 }
 
 /**
+ * Agency types that hold records about alleged perpetrators because they protect victims
+ * (children's social care, police): holding such a record does not link them to the
+ * perpetrator's household. A health setting, school or other service that serves a member of
+ * that household is linked to it.
+ */
+const PROTECTING_TYPES: readonly string[] = ['local-authority', 'police'];
+
+/**
  * Identity protection facts: is the subject protected from an alleged perpetrator (a victim
  * recorded with one, or living at a confidential address), and does the requesting agency
- * hold anything about a member of that perpetrator's household (which links it to them)?
+ * serve a member of that perpetrator's household (it holds a person, plan or record of
+ * theirs and is not one of the statutory protecting agencies)?
  */
-export async function identityFacts(db: Queryable, subject: Person | null, requesterAgency: string): Promise<{ protectedPerson: boolean; requesterLinkedToPerpetrator: boolean }> {
+export async function identityFacts(db: Queryable, subject: Person | null, requester: PartyRef): Promise<{ protectedPerson: boolean; requesterLinkedToPerpetrator: boolean }> {
   if (!subject) return { protectedPerson: false, requesterLinkedToPerpetrator: false };
+  const requesterAgency = requester.id;
   const rows = await db.query<{ perpetrator: string | null }>(
     `SELECT record->>'relatedPersonId' AS perpetrator FROM canonical_records
       WHERE person_id = $1 AND type = 'Relationship' AND record->>'role' = 'alleged-perpetrator'`,
@@ -78,7 +88,7 @@ export async function identityFacts(db: Queryable, subject: Person | null, reque
   const confidential = subject.addresses.some((a) => a.confidential === true);
   if (rows.length === 0 && !confidential) return { protectedPerson: false, requesterLinkedToPerpetrator: false };
   const perpetrators = rows.map((r) => r.perpetrator).filter((p): p is string => p !== null && p !== subject.id);
-  if (perpetrators.length === 0) return { protectedPerson: true, requesterLinkedToPerpetrator: false };
+  if (perpetrators.length === 0 || PROTECTING_TYPES.includes(requester.type)) return { protectedPerson: true, requesterLinkedToPerpetrator: false };
   const [linked] = await db.query<{ linked: boolean }>(
     `WITH household AS (
        SELECT unnest($1::text[]) AS person_id
@@ -132,7 +142,7 @@ export async function decideRelease(ctx: GatewayContext, db: Queryable, requeste
   const first = decide(input);
   const locating: readonly string[] = LOCATING_FIELDS[req.type] ?? [];
   if (!first.permit || !first.fields.some((f) => locating.includes(f))) return first;
-  input.identity = await identityFacts(db, req.subject, requester.agency);
+  input.identity = await identityFacts(db, req.subject, requesterParty);
   return input.identity.protectedPerson && input.identity.requesterLinkedToPerpetrator ? decide(input) : first;
 }
 
