@@ -30,7 +30,7 @@ const addressesToImperial: Agreement = AgreementSchema.parse({
   consentRequired: false,
   reviewDate: '2027-12-31',
   shares: [{ id: 'people', from: ['ods:RR8'], to: ['ods:RYJ'], roles: ['unscheduled-care'], purposes: ['direct-care'], datasets: { Person: ['names', 'addresses'] } }],
-}) as Agreement;
+});
 
 const imperial: Requester = { sub: 'dr-ryj', agency: 'ods:RYJ', role: 'unscheduled-care', purposeClaim: 'direct-care', purpose: normalisePurpose('direct-care') };
 
