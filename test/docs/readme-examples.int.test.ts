@@ -53,6 +53,21 @@ describe('the README walk-through, step by step', () => {
     const q = await request(t.gateway.app).get('/fhir/CareTeam?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|9990000026').set('Authorization', `Bearer ${ed}`).set('IsUnscheduledAccessEvent', 'false');
     expect(q.body.total).toBe(1);
 
+    // Sharing between agencies: the chronology without and with a recorded reason, and the DPO's accounting.
+    const sw = await t.token('la:383', 'la-social-worker', 'safeguarding-s47');
+    const p = feed.body.records[0].id as string;
+    const owners = (res: request.Response) => [...new Set(res.body.entries.map((e: { owner: string }) => e.owner))].sort();
+    const without = await request(t.gateway.app).get(`/people/${p}/chronology`).set('Authorization', `Bearer ${sw}`);
+    expect(owners(without)).toEqual(['la:383']);
+    const withReason = await request(t.gateway.app).get(`/people/${p}/chronology`).set('Authorization', `Bearer ${sw}`).set('Override-Reason', 'Bruising seen at A&E; strategy discussion today');
+    expect(owners(withReason)).toEqual(['la:383', 'ods:RR8']);
+    expect(withReason.body.entries.find((e: { type: string }) => e.type === 'Attendance').record.visitNumber).toBeUndefined();
+    const dpo = await t.token('ods:RR8', 'auditor', 'audit');
+    const disclosures = await request(t.gateway.app).get(`/people/${p}/disclosures`).set('Authorization', `Bearer ${dpo}`);
+    expect(disclosures.body.disclosures.some((d: { decision: string; overrideReason?: string }) => d.decision === 'released' && d.overrideReason !== undefined)).toBe(true);
+    const events = await request(t.gateway.app).get('/fhir/AuditEvent?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|9990000026').set('Authorization', `Bearer ${dpo}`);
+    expect(events.body.entry.length).toBeGreaterThan(0);
+
     const upload = await ingest(la, 'text/csv', example('cpis-upload.csv'));
     expect(upload.body.results.map((r: { result: string }) => r.result)).toEqual(['CPR06', 'CPR01']);
 
