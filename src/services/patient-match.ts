@@ -31,6 +31,8 @@ import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
 import { checkMessage } from './ingest.js';
 import { CANDIDATE_LIMIT, identifierConflicts } from './person-index.js';
+import { personView } from './read-records.js';
+import type { AuditDecision } from '../model/audit-entry.js';
 
 export type MatchGrade = 'certain' | 'probable' | 'possible' | 'certainly-not';
 
@@ -109,6 +111,15 @@ export async function matchPatient(ctx: GatewayContext, scope: AuditScope, reque
   let matches = [...results.values()].sort((a, b) => GRADE_ORDER[a.grade] - GRADE_ORDER[b.grade] || b.score - a.score);
   if (req.onlyCertainMatches) matches = matches.filter((m) => m.grade === 'certain');
   matches = matches.slice(0, req.count);
-  await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: matches.map((m) => m.person.id) });
-  return matches;
+  // Each candidate is shown only as far as the sharing rules release its agencies' records of
+  // them: a candidate nothing is released about is named by its id, score and grade alone.
+  const decisions: AuditDecision[] = [];
+  const shown: PatientMatch[] = [];
+  for (const m of matches) {
+    const released = await personView(ctx, requester, m.person, null);
+    decisions.push(...released.decisions.map((d) => d.audit));
+    shown.push({ ...m, person: released.view ?? { id: m.person.id, identifiers: [], names: [], addresses: [], owner: m.person.owner, provenance: m.person.provenance, securityLabel: m.person.securityLabel } });
+  }
+  await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: matches.map((m) => m.person.id), decisions });
+  return shown;
 }

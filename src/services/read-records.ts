@@ -45,6 +45,26 @@ export interface HouseholdView {
 /** A consent override asked for on the request (header Override-Reason). */
 export type Override = { reason: string } | null;
 
+/**
+ * A person as the requester may see them: each agency's source record released (or not) as
+ * that agency's Person, its own in full, the released ones merged. Null when nothing is.
+ */
+export async function personView(ctx: GatewayContext, requester: Requester, person: Person, override: Override): Promise<{ view: Person | null; sources: SourceLink[]; decisions: { decision: PolicyDecision; audit: AuditDecision }[] }> {
+  let view: Person | null = null;
+  const sources: SourceLink[] = [];
+  const decisions: { decision: PolicyDecision; audit: AuditDecision }[] = [];
+  for (const s of await sourcesOfPerson(ctx.db, person.id)) {
+    const d = await decideRelease(ctx, ctx.db, requester, { type: 'Person', record: s.record, subject: person, override });
+    decisions.push({ decision: d, audit: auditDecision(s.id, 'Person', s.owner, person.id, d) });
+    if (!d.permit) continue;
+    const own = ctx.index.open(s);
+    const shown = { ...(redact(own, d) as Person), identifiers: d.fields.includes('identifiers') ? own.identifiers : [], names: d.fields.includes('names') ? own.names : [], addresses: d.fields.includes('addresses') ? own.addresses : [] };
+    view = { ...mergePersonRecords(view, { ...shown, id: person.id, owner: person.owner, provenance: own.provenance }), id: person.id };
+    sources.push({ id: s.id, agency: s.owner, link: s.link, ...(s.probability === null ? {} : { probability: s.probability }) });
+  }
+  return { view, sources, decisions };
+}
+
 interface Released {
   person: Person | null;
   sources: SourceLink[];
@@ -70,18 +90,10 @@ async function releaseAbout(ctx: GatewayContext, requester: Requester, person: P
     if (d.permit && d.override) overrideUsed = true;
   };
 
-  // The person: each agency's source record, released or not as that agency's Person.
-  let view: Person | null = null;
-  const sources: SourceLink[] = [];
-  for (const s of await sourcesOfPerson(ctx.db, person.id)) {
-    const d = await decideRelease(ctx, ctx.db, requester, { type: 'Person', record: s.record, subject: person, override });
-    decisions.push(auditDecision(s.id, 'Person', s.owner, person.id, d));
-    note(d);
-    if (!d.permit) continue;
-    const own = ctx.index.open(s);
-    const shown = { ...(redact(own, d) as Person), identifiers: d.fields.includes('identifiers') ? own.identifiers : [], names: d.fields.includes('names') ? own.names : [], addresses: d.fields.includes('addresses') ? own.addresses : [] };
-    view = { ...mergePersonRecords(view, { ...shown, id: person.id, owner: person.owner, provenance: own.provenance }), id: person.id };
-    sources.push({ id: s.id, agency: s.owner, link: s.link, ...(s.probability === null ? {} : { probability: s.probability }) });
+  const { view, sources, decisions: personDecisions } = await personView(ctx, requester, person, override);
+  for (const d of personDecisions) {
+    decisions.push(d.audit);
+    note(d.decision);
   }
 
   const records: ShownRecord[] = [];

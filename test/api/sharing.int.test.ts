@@ -318,3 +318,23 @@ describe('the audit trail read back: AuditEvent and the accounting of disclosure
     expect(res.body.entry ?? []).toEqual([]);
   });
 });
+
+describe('Patient/$match through the sharing rules', () => {
+  it('names a candidate held by another agency without showing what that agency has not agreed to share', async () => {
+    const child = await childKnownToBoth(6800, 'SHARE6800');
+    const params = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', identifier: [{ system: NHS_SYSTEM, value: child.nhs }], birthDate: '2015-03-04' } }] };
+    // A&E: the hospital's own record in full (the ADT name), the LA's only as far as CP-IS shares it.
+    const asEd = await post('/fhir/Patient/$match', params, 'application/fhir+json', ed);
+    expect(asEd.status).toBe(200);
+    const edView = asEd.body.entry[0].resource;
+    expect(edView.id).toBe(child.personId);
+    expect(edView.name).toEqual([expect.objectContaining({ family: 'TESTER' })]);
+    expect(edView.identifier.map((i: any) => i.system)).toContain('https://sgw.example/fhir/Id/la-child-id/383');
+    // A social worker without consent sees only Leeds's own view.
+    const asLa = await post('/fhir/Patient/$match', params, 'application/fhir+json', laS47);
+    const laView = asLa.body.entry[0].resource;
+    expect(laView.identifier.map((i: any) => i.system)).not.toContain('https://sgw.example/fhir/Id/local-patient-identifier/RR8/MR');
+    const entry = await lastAudit();
+    expect(entry.decisions.find((d: any) => d.owner === 'ods:RR8')).toMatchObject({ type: 'Person', permit: false });
+  });
+});
