@@ -10,12 +10,20 @@ interface Pending {
 
 const MAX_BATCH = 256;
 
+/** Where the gateway sends audit entries written outside a data transaction. */
+export interface AuditSink {
+  /** Resolves once the entry is durable; rejects if it could not be written. */
+  write(entry: AuditEntry): Promise<void>;
+  /** Waits for everything queued so far to be written (used at shutdown). */
+  flush(): Promise<void>;
+}
+
 /**
  * Group commit for audit entries written outside a data transaction (reads, denials).
  * Entries that arrive while a commit is in flight go in the next one; each caller's
  * promise settles only when its own entry is durable, so no answer leaves before its audit.
  */
-export class AuditWriter {
+export class AuditWriter implements AuditSink {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
 
