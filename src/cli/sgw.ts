@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { verifyAuditChain } from '../audit/verify.js';
+import { verifyAuditLog } from '../audit/verify.js';
 import { loadOrCreateDevKeys } from '../auth/dev-keys.js';
 import { mintDevToken } from '../auth/mint-token.js';
 import { loadAgencies } from '../config/agencies.js';
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async () => {
       const db = await openDatabase(loadConfig());
       try {
-        const result = await verifyAuditChain(db);
+        const result = await verifyAuditLog(db);
         if (result.ok) {
           console.log(`audit log verified: ${result.entries} entries, head ${result.headHash}`);
         } else {
