@@ -16,6 +16,7 @@ import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
 import { recordsRouter } from './routes/records.js';
 import { matchingRouter } from './routes/matching.js';
+import { auditRouter } from './routes/audit.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -58,6 +59,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(matchingRouter(ctx, auth, maxBodyBytes));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
+  app.use(auditRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

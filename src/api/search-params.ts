@@ -56,3 +56,20 @@ export function countParam(params: Map<string, string>, defaultCount: number, ma
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `_count must be a whole number from 1 to ${max}, received '${raw}'`, { expression: '_count' });
   return Number(raw);
 }
+
+/** Reads a whole-number parameter of at least `min`; `meaning` says what it counts, for the error. */
+export function wholeNumberParam(params: Map<string, string>, name: string, meaning: string, min = 1): number | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < min) {
+    throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name} must be a whole number of at least ${min} (${meaning}), received '${raw}'`, { expression: name });
+  }
+  return Number(raw);
+}
+
+/** As wholeNumberParam, for a parameter that must be given. */
+export function requiredWholeNumberParam(params: Map<string, string>, name: string, meaning: string, min = 1): number {
+  const value = wholeNumberParam(params, name, meaning, min);
+  if (value === undefined) throw new GatewayError('GW_ERR_MISSING_PARAMETER', `parameter ${name} is required: ${meaning}, a whole number of at least ${min}`, { expression: name });
+  return value;
+}
