@@ -48,11 +48,20 @@ export function readTrustedHeads(file: string): TrustedHead[] {
     throw new ConfigError(`--head ${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   try {
-    const whole: unknown = JSON.parse(text);
+    return headLines(text, file);
+  } catch (lineError) {
+    // Not JSON lines: perhaps one pretty-printed head, as GET /audit/head answers.
+    let whole: unknown;
+    try {
+      whole = JSON.parse(text);
+    } catch {
+      throw lineError;
+    }
     return [{ jws: jwsOf(whole, file), source: file }];
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
   }
+}
+
+function headLines(text: string, file: string): TrustedHead[] {
   const heads: TrustedHead[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
