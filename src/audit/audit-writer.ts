@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../model/audit-entry.js';
-import type { Db } from '../store/db.js';
-import { appendAuditEntries } from './audit-log.js';
+import type { Db, Queryable } from '../store/db.js';
+import type { AuditHead } from './audit-log.js';
+import { appendAfter, appendLocked } from './audit-log.js';
 
 interface Pending {
   entry: AuditEntry;
@@ -22,12 +23,19 @@ export interface AuditSink {
  * Group commit for audit entries written outside a data transaction (reads, denials).
  * Entries that arrive while a commit is in flight go in the next one; each caller's
  * promise settles only when its own entry is durable, so no answer leaves before its audit.
+ * A batch continues from the head the writer itself left, in one guarded statement; when
+ * something else appended in between, it takes the head's lock in a transaction instead.
  */
 export class AuditWriter implements AuditSink {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  private head: AuditHead | null = null;
 
-  constructor(private readonly db: Db) {}
+  /** `append`, when given, replaces the whole write in a transaction (the benchmark's chain-only append of before the tree). */
+  constructor(
+    private readonly db: Db,
+    private readonly append?: (tx: Queryable, entries: AuditEntry[]) => Promise<unknown>,
+  ) {}
 
   /** Resolves once the entry is committed; rejects if it could not be written. */
   write(entry: AuditEntry): Promise<void> {
@@ -42,12 +50,27 @@ export class AuditWriter implements AuditSink {
     while (this.flushing) await this.flushing;
   }
 
+  private async commit(entries: AuditEntry[]): Promise<void> {
+    const custom = this.append;
+    if (custom) {
+      await this.db.transaction((tx) => custom(tx, entries));
+      return;
+    }
+    try {
+      const done = (this.head ? await appendAfter(this.db, this.head, entries) : null) ?? (await this.db.transaction((tx) => appendLocked(tx, entries)));
+      this.head = done.head;
+    } catch (err) {
+      this.head = null;
+      throw err;
+    }
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await this.db.transaction((tx) => appendAuditEntries(tx, batch.map((p) => p.entry)));
+          await this.commit(batch.map((p) => p.entry));
           for (const p of batch) p.resolve();
         } catch (err) {
           for (const p of batch) p.reject(err);

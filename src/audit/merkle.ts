@@ -114,6 +114,11 @@ export class Frontier {
     return new Frontier(size, hex.map((h) => Buffer.from(h, 'hex')));
   }
 
+  /** An independent copy: appends to it leave this one as it is. */
+  clone(): Frontier {
+    return new Frontier(this.size, [...this.hashes]);
+  }
+
   get treeSize(): number {
     return this.size;
   }

@@ -112,6 +112,23 @@ describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'Postgr
     await restoreAudit(t.db, snapshot);
   });
 
+  it('keeps one chain and one tree when two writers (as two gateway processes) and data transactions interleave', async () => {
+    const one = new AuditWriter(t.db);
+    const two = new AuditWriter(t.db);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const entry = auditEntry(100 + i);
+      // Each writer's remembered head goes stale whenever the other, or a data transaction, appends.
+      writes.push(i % 3 === 0 ? one.write(entry) : i % 3 === 1 ? two.write(entry) : t.db.transaction((tx) => appendAuditEntries(tx, [entry])));
+    }
+    await Promise.all(writes);
+    const r = await verifyAuditLog(t.db, { heads: trusted, keys });
+    expect(r).toMatchObject({ ok: true, entries: 100 });
+    const seen = new Set((await storedEntries(t.db)).slice(40).map((e) => e.requestId));
+    expect(seen.size).toBe(60);
+    await restoreAudit(t.db, snapshot);
+  });
+
   describe('an attacker who rewrites the log and recomputes chain, tree and head row to match', () => {
     const cases: [string, (e: AuditEntry[]) => AuditEntry[], RegExp][] = [
       ['alters entry 5', (e) => e.map((x, i) => (i === 4 ? { ...x, outcome: 'deny' as const } : x)), /first 20 entries do not hash to the root/],
