@@ -41,7 +41,10 @@ export class AuditWriter implements AuditSink {
   write(entry: AuditEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      this.flushing ??= this.drain();
+      // The first commit waits one turn of the event loop, so that requests already under way
+      // join it. Without the wait, on the embedded database (whose queries run on this thread)
+      // every commit finished before the next request reached here: batches of one, always.
+      this.flushing ??= new Promise<void>((next) => setImmediate(next)).then(() => this.drain());
     });
   }
 

@@ -19,6 +19,7 @@ import { consistencyProofBetween, inclusionProofAt, rootAt } from '../../src/aud
 import type { VerifyResult } from '../../src/audit/verify.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 import { createLogger } from '../../src/log.js';
+import type { Db } from '../../src/store/db.js';
 import type { AuditEntry } from '../../src/model/audit-entry.js';
 import type { AuditSnapshot } from '../helpers/audit-log.js';
 import { auditEntry, restoreAudit, rewriteLogConsistently, snapshotAudit, storedEntries } from '../helpers/audit-log.js';
@@ -126,6 +127,28 @@ describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'Postgr
     expect(r).toMatchObject({ ok: true, entries: 100 });
     const seen = new Set((await storedEntries(t.db)).slice(40).map((e) => e.requestId));
     expect(seen.size).toBe(60);
+    await restoreAudit(t.db, snapshot);
+  });
+
+  it('commits writes made together in one commit (group commit), on either engine', async () => {
+    let commits = 0;
+    const counting: Db = {
+      ...t.db,
+      query: (sql, params) => {
+        if (sql.includes('INSERT INTO audit_log')) commits += 1;
+        return t.db.query(sql, params);
+      },
+      transaction: (fn) => {
+        commits += 1;
+        return t.db.transaction(fn);
+      },
+    };
+    const writer = new AuditWriter(counting);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => writer.write(auditEntry(200 + i))));
+    expect(commits).toBe(1);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => writer.write(auditEntry(300 + i))));
+    expect(commits).toBe(2);
+    expect(await verifyAuditLog(t.db, { heads: trusted, keys })).toMatchObject({ ok: true, entries: 100 });
     await restoreAudit(t.db, snapshot);
   });
 
