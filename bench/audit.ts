@@ -1,7 +1,8 @@
 // What the durable audit costs the CP-IS hot path: silent CP-IS reads (one audit entry each,
 // through the group-commit writer) against three gateways started side by side, the same
-// in all but their audit writer — the product's (hash chain + Merkle tree), the chain-only
-// append of before the tree, and a no-op sink (bench/servers/gateway.ts, BENCH_AUDIT). Rounds
+// in all but their audit writer — the product's (hash chain + Merkle tree), the writer of
+// before the tree (bench/servers/audit-before.ts), and a no-op sink (BENCH_AUDIT in
+// bench/servers/gateway.ts). Rounds
 // alternate the order so no gateway always runs first; the figure is the mean of the rounds.
 // Target: with audit, at least 70% of the throughput without.
 import type { LoadResult } from './lib.js';
@@ -19,7 +20,7 @@ interface GatewayInfo {
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connectionsList = (process.env.BENCH_CONNECTIONS ?? '1,10,50').split(',').map(Number);
-const MODES = ['off', 'on', 'chain-only'] as const;
+const MODES = ['off', 'on', 'before'] as const;
 type Mode = (typeof MODES)[number];
 
 const targets = await Promise.all(MODES.map((mode) => startTarget<GatewayInfo>('gateway.ts', { BENCH_AUDIT: mode })));
@@ -39,7 +40,7 @@ async function silentReads(info: GatewayInfo, connections: number): Promise<Load
 // Warm each gateway (JIT, caches, first transactions) before measuring.
 for (const mode of MODES) await silentReads(byMode.get(mode)!, 10);
 
-const label: Record<Mode, string> = { off: 'audit writes off (no-op sink)', 'chain-only': 'audit on, hash chain only (before)', on: 'audit on, chain + Merkle tree (now)' };
+const label: Record<Mode, string> = { off: 'audit writes off (no-op sink)', before: 'audit on, before: chain only, writer of 52ed257', on: 'audit on, now: chain + Merkle tree' };
 const rows = ['| connections | audit | req/s (mean of rounds) | each round | p50 ms | p99 ms | errors | non-2xx | vs audit off |', '|---|---|---:|---|---:|---:|---:|---:|---:|'];
 const summary: string[] = [];
 for (const connections of connectionsList) {
@@ -57,7 +58,7 @@ for (const connections of connectionsList) {
     const non2xx = rs.reduce((s, x) => s + x.non2xx, 0);
     rows.push(`| ${connections} | ${label[mode]} | ${Math.round(mean(mode))} | ${rs.map((x) => Math.round(x.rps)).join(' / ')} | ${last.p50} | ${last.p99} | ${errors} | ${non2xx} | ${mode === 'off' ? '1.00' : (mean(mode) / off).toFixed(2)} |`);
   }
-  summary.push(`${connections} connections: with audit ${(mean('on') / off).toFixed(2)} of without (chain only: ${(mean('chain-only') / off).toFixed(2)}; tree vs chain only: ${(mean('on') / mean('chain-only')).toFixed(2)})`);
+  summary.push(`${connections} connection${connections === 1 ? '' : 's'}: with audit ${(mean('on') / off).toFixed(2)} of without (before the tree: ${(mean('before') / off).toFixed(2)}; now vs before: ${(mean('on') / mean('before')).toFixed(2)})`);
 }
 await Promise.all(targets.map((t) => t.stop()));
 

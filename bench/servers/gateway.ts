@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditSink } from '../../src/audit/audit-writer.js';
-import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
 import { mintDevToken } from '../../src/auth/mint-token.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -15,18 +14,19 @@ import { nhsCheckDigit } from '../../src/model/nhs-number.js';
 import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
 import type { Db } from '../../src/store/db.js';
 import { benchSchema } from '../lib.js';
-import { chainOnlyAppend } from './chain-only-append.js';
+import { AuditWriterBefore } from './audit-before.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-'));
 const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent' });
 const { db: benchDb, drop: dropSchema } = await benchSchema(config.databaseUrl, 'sgw_bench', 10);
 // What audit writes of reads (the group-commit writer) do, for bench/audit.ts only: 'on' (the
-// product: chain + Merkle tree), 'chain-only' (the append of before the tree) or 'off' (a
-// no-op sink: the ceiling audit is measured against). Never a switch of the product itself.
+// product: chain + Merkle tree), 'before' (the writer and chain-only append of before the
+// tree) or 'off' (a no-op sink: the ceiling audit is measured against). Never a switch of the
+// product itself.
 const auditMode = process.env.BENCH_AUDIT ?? 'on';
 const noAudit: AuditSink = { write: () => Promise.resolve(), flush: () => Promise.resolve() };
-const audit = auditMode === 'off' ? () => noAudit : auditMode === 'chain-only' ? (d: Db) => new AuditWriter(d, chainOnlyAppend) : undefined;
+const audit = auditMode === 'off' ? () => noAudit : auditMode === 'before' ? (d: Db) => new AuditWriterBefore(d) : undefined;
 const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}), ...(audit ? { audit } : {}) });
 const { db } = gateway.ctx;
 

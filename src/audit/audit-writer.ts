@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../model/audit-entry.js';
-import type { Db, Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import type { AuditHead } from './audit-log.js';
 import { appendAfter, appendLocked } from './audit-log.js';
 
@@ -31,11 +31,7 @@ export class AuditWriter implements AuditSink {
   private flushing: Promise<void> | null = null;
   private head: AuditHead | null = null;
 
-  /** `append`, when given, replaces the whole write in a transaction (the benchmark's chain-only append of before the tree). */
-  constructor(
-    private readonly db: Db,
-    private readonly append?: (tx: Queryable, entries: AuditEntry[]) => Promise<unknown>,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   /** Resolves once the entry is committed; rejects if it could not be written. */
   write(entry: AuditEntry): Promise<void> {
@@ -54,11 +50,6 @@ export class AuditWriter implements AuditSink {
   }
 
   private async commit(entries: AuditEntry[]): Promise<void> {
-    const custom = this.append;
-    if (custom) {
-      await this.db.transaction((tx) => custom(tx, entries));
-      return;
-    }
     try {
       const done = (this.head ? await appendAfter(this.db, this.head, entries) : null) ?? (await this.db.transaction((tx) => appendLocked(tx, entries)));
       this.head = done.head;
