@@ -6,6 +6,7 @@ import { createApp } from './api/app.js';
 import type { AuditSink } from './audit/audit-writer.js';
 import { AuditWriter } from './audit/audit-writer.js';
 import { TreeHeadPublisher } from './audit/head-publisher.js';
+import { checkHeadsFileWritable } from './audit/heads-file.js';
 import { auditSigningKeyFor } from './audit/signing-key.js';
 import { loadOrCreateDevKeys } from './auth/dev-keys.js';
 import { TokenVerifier } from './auth/verify-token.js';
@@ -60,6 +61,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
   const signingKey = options.signTreeHeads === false ? null : auditSigningKeyFor(config);
+  if (signingKey) checkHeadsFileWritable(config.auditHeadsFile);
   const db = options.db ?? (await openDatabase(config));
   try {
     await syncAgencies(db, directory.agencies.values());

@@ -28,6 +28,19 @@ export function appendHeadLine(file: string, head: SignedTreeHead): void {
   }
 }
 
+/**
+ * Checks at start-up that heads can be appended to the file (creating it and its folder if
+ * need be): a gateway that cannot publish its heads stops, naming the variable.
+ */
+export function checkHeadsFileWritable(file: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, 'a', 0o644));
+  } catch (err) {
+    throw new ConfigError(`SGW_AUDIT_HEADS_FILE=${file}: cannot append to the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); signed tree heads are published there`);
+  }
+}
+
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 function jwsOf(value: unknown, source: string): string {

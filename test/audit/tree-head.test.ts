@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { calculateJwkThumbprint, CompactSign } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendHeadLine, readTrustedHeads } from '../../src/audit/heads-file.js';
+import { appendHeadLine, checkHeadsFileWritable, readTrustedHeads } from '../../src/audit/heads-file.js';
 import { auditSigningKeyFor, loadAuditSigningKeyFile, loadOrCreateDevAuditKey, publicKeysFromFile, signingKeyFromPem } from '../../src/audit/signing-key.js';
 import { signTreeHead, verifySignedTreeHead } from '../../src/audit/tree-head.js';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
@@ -133,6 +133,15 @@ describe('heads files', () => {
 });
 
 describe('configuration of tree heads', () => {
+  it('stops at start-up when the heads file cannot be appended to, naming the variable', () => {
+    const file = path.join(dir, 'made', 'here', 'audit-heads.jsonl');
+    checkHeadsFileWritable(file);
+    expect(fs.existsSync(file)).toBe(true);
+    const blocker = write('a-file', 'not a folder');
+    expect(() => checkHeadsFileWritable(path.join(blocker, 'audit-heads.jsonl'))).toThrow(`SGW_AUDIT_HEADS_FILE=${blocker}/audit-heads.jsonl: cannot append to the file (`);
+  });
+
+
   it('defaults to a head a minute into <SGW_DATA_DIR>/audit-heads.jsonl', () => {
     const c = loadConfig({ SGW_DATA_DIR: dir });
     expect(c.auditHeadIntervalSeconds).toBe(60);
