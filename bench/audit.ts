@@ -2,20 +2,11 @@
 // through the group-commit writer) against three gateways started side by side, the same
 // in all but their audit writer — the product's (hash chain + Merkle tree), the writer of
 // before the tree (bench/servers/audit-before.ts), and a no-op sink (BENCH_AUDIT in
-// bench/servers/gateway.ts). Rounds
-// alternate the order so no gateway always runs first; the figure is the mean of the rounds.
+// bench/servers/gateway.ts). Rounds alternate the order so no gateway always runs first;
+// the figure is the mean of the rounds.
 // Target: with audit, at least 70% of the throughput without.
-import type { LoadResult } from './lib.js';
+import type { GatewayInfo, LoadResult } from './lib.js';
 import { load, machine, record, startTarget } from './lib.js';
-
-interface GatewayInfo {
-  port: number;
-  database: string;
-  audit: string;
-  people: number;
-  onPlan: string[];
-  tokens: { unscheduled: string; scheduled: string };
-}
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

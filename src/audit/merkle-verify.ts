@@ -26,6 +26,31 @@ function toHashes(hexes: unknown): Buffer[] | null {
 const isOdd = (x: number): boolean => x % 2 === 1;
 const half = (x: number): number => Math.floor(x / 2);
 
+/**
+ * The climb both RFC 9162 verifiers make from node fn of a level whose last node is sn,
+ * one path node a level: `combine` is told whether the path node is the left sibling (the
+ * node is a right child, or the last of its level and so promoted) or the right one.
+ * Returns true when the path ends at the root (sn reaches 0 with it), false when it is
+ * longer or shorter than the tree.
+ */
+function climb(fn: number, sn: number, path: readonly Buffer[], combine: (node: Buffer, isLeft: boolean) => void): boolean {
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      combine(p, true);
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    } else {
+      combine(p, false);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0;
+}
+
 export interface InclusionProof {
   /** 0-based leaf index (the entry with sequence number leafIndex + 1). */
   leafIndex: number;
@@ -43,26 +68,11 @@ export function verifyInclusion(proof: InclusionProof, rootHash: string): boolea
   const path = toHashes(proof.auditPath);
   if (!leaf || !root || !path) return false;
   if (!(Number.isSafeInteger(leafIndex) && Number.isSafeInteger(treeSize) && leafIndex >= 0 && leafIndex < treeSize)) return false;
-  let fn = leafIndex;
-  let sn = treeSize - 1;
   let r = leaf;
-  for (const p of path) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && r.equals(root);
+  const atRoot = climb(leafIndex, treeSize - 1, path, (p, isLeft) => {
+    r = isLeft ? nodeHash(p, r) : nodeHash(r, p);
+  });
+  return atRoot && r.equals(root);
 }
 
 export interface ConsistencyProof {
@@ -95,24 +105,15 @@ export function verifyConsistency(proof: ConsistencyProof, firstRoot: string, se
   }
   let fr = path[0]!;
   let sr = path[0]!;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
+  const atRoot = climb(fn, sn, path.slice(1), (c, isLeft) => {
+    if (isLeft) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && fr.equals(firstHash) && sr.equals(secondHash);
+  });
+  return atRoot && fr.equals(firstHash) && sr.equals(secondHash);
 }
 
 function isPowerOfTwo(n: number): boolean {

@@ -1,36 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
-import { openPglite } from '../../src/store/pglite-db.js';
-import { openPostgres } from '../../src/store/pg-db.js';
 import { rewriteLogConsistently, restoreAudit, snapshotAudit } from '../helpers/audit-log.js';
 import type { AuditSnapshot } from '../helpers/audit-log.js';
 import { careTeam, NHS_SYSTEM, testNhsNumber } from '../helpers/fixtures.js';
+import { processDb } from '../helpers/process-db.js';
 import { sgw, startGateway } from '../helpers/sgw-process.js';
 
 const pgUrl = process.env.SGW_TEST_DATABASE_URL;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-audit-cli-'));
-const schema = `sgw_audit_${randomBytes(5).toString('hex')}`;
-const env: NodeJS.ProcessEnv = {
-  SGW_DATA_DIR: dataDir,
-  SGW_LOG_LEVEL: 'warn',
-  ...(pgUrl ? { DATABASE_URL: `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}` } : {}),
-};
+const pdb = processDb('audit-cli');
+const { dataDir, env } = pdb;
 const headsFile = path.join(dataDir, 'audit-heads.jsonl');
 const file = (name: string) => path.join(dataDir, name);
 
-/** Opens the gateway's database directly, as an attacker with database access would. */
-async function openDirect(): Promise<Db> {
-  return pgUrl ? openPostgres(pgUrl, { schema, max: 1 }) : openPglite(path.join(dataDir, 'pgdata'));
-}
-
 /** Does something to the database as the attacker, then closes it (PGlite has one user at a time). */
 async function asAttacker<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDirect();
+  const db = await pdb.openDirect();
   try {
     return await fn(db);
   } finally {
@@ -42,11 +29,7 @@ let entries = 0;
 let pristine: AuditSnapshot;
 
 beforeAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-  }
+  await pdb.create();
   // A local authority records a plan, A&E asks three times; the gateway signs a head as it stops.
   const la = sgw(['token', '--agency', 'la:383', '--role', 'la-social-worker', '--purpose', 'safeguarding-s47'], env).stdout.trim();
   const ed = sgw(['token', '--agency', 'ods:RR8', '--role', 'unscheduled-care', '--purpose', 'TREAT'], env).stdout.trim();
@@ -63,14 +46,7 @@ beforeAll(async () => {
   pristine = await asAttacker(snapshotAudit);
 }, 120_000);
 
-afterAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => pdb.dispose());
 
 describe(`sgw audit with signed tree heads (${pgUrl ? 'PostgreSQL server' : 'embedded PGlite'})`, () => {
   it('the gateway published a signed head in the heads file as it stopped; verify --head holds', () => {
