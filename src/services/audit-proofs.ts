@@ -71,9 +71,11 @@ export async function auditInclusionProof(ctx: GatewayContext, requester: Reques
   if (query.treeSize !== undefined && query.treeSize > current) {
     throw beyond('treeSize', `treeSize ${query.treeSize} is beyond the tree: the audit log holds ${current} entries; expected a size from 1 to ${current}`);
   }
-  const treeSize = query.treeSize ?? (await publisher(ctx).latest())?.treeSize ?? current;
+  const signed = query.treeSize === undefined ? await publisher(ctx).latest() : null;
+  const treeSize = query.treeSize ?? signed?.treeSize ?? current;
   if (query.entry > treeSize) {
-    const which = query.treeSize === undefined ? `the tree of the latest signed head, ${treeSize} entries` : `the tree of treeSize ${treeSize} entries`;
+    const which = query.treeSize !== undefined ? `the tree of treeSize ${treeSize} entries` : signed ? `the tree of the latest signed head, ${treeSize} entries` : `the tree of ${treeSize} entries`;
+    if (treeSize === 0) throw beyond('entry', `entry ${query.entry} is beyond the tree: the audit log holds no entries yet`);
     throw beyond('entry', `entry ${query.entry} is beyond ${which}; expected an entry from 1 to ${treeSize}${query.treeSize === undefined && current > treeSize ? `, or give treeSize up to ${current}` : ''}`);
   }
   const proof = await inclusionProofAt(ctx.db, query.entry - 1, treeSize);

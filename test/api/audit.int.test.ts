@@ -31,11 +31,14 @@ beforeAll(async () => {
 afterAll(async () => t.dispose());
 
 describe('the audit log tamper-evidence API', () => {
-  it('has no head to give before the log holds an entry', async () => {
+  it('has no head to give before the log holds an entry, nor any entry to prove', async () => {
     const res = await get('/audit/head');
     expect(res.status).toBe(404);
     expect(res.body.issue[0].details.coding[0].code).toBe('GW_ERR_NOT_FOUND');
     expect(res.body.issue[0].diagnostics).toMatch(/no tree head has been signed yet/);
+    const proof = await get('/audit/proof/inclusion?entry=1');
+    expect(proof.status).toBe(400);
+    expect(proof.body.issue[0]).toMatchObject({ expression: ['entry'], diagnostics: 'entry 1 is beyond the tree: the audit log holds no entries yet' });
   });
 
   it('gives the latest signed head with its public key as a JWK; the signature verifies with it', async () => {
