@@ -1,15 +1,8 @@
 // CP-IS query throughput and latency, with token check, sharing rule and durable audit,
 // side by side with a bare express handler returning a body of the same size (the ceiling),
 // measured in one run. Load comes from this process; the servers run in their own.
+import type { GatewayInfo } from './lib.js';
 import { load, machine, record, startTarget } from './lib.js';
-
-interface GatewayInfo {
-  port: number;
-  database: string;
-  people: number;
-  onPlan: string[];
-  tokens: { unscheduled: string; scheduled: string };
-}
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionsList = (process.env.BENCH_CONNECTIONS ?? '1,10,50').split(',').map(Number);

@@ -9,6 +9,17 @@ import autocannon from 'autocannon';
 
 export const BENCH_DIR = path.dirname(new URL(import.meta.url).pathname);
 
+/** What bench/servers/gateway.ts says on its ready line. */
+export interface GatewayInfo {
+  port: number;
+  database: string;
+  /** Its audit writer (BENCH_AUDIT): on, before or off. */
+  audit: string;
+  people: number;
+  onPlan: string[];
+  tokens: { unscheduled: string; scheduled: string };
+}
+
 export interface Target<T> {
   info: T;
   stop(): Promise<void>;

@@ -3,7 +3,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type express from 'express';
 import { createApp } from './api/app.js';
+import type { AuditSink } from './audit/audit-writer.js';
 import { AuditWriter } from './audit/audit-writer.js';
+import { TreeHeadPublisher } from './audit/head-publisher.js';
+import { checkHeadsFileWritable } from './audit/heads-file.js';
+import { auditSigningKeyFor } from './audit/signing-key.js';
 import { loadOrCreateDevKeys } from './auth/dev-keys.js';
 import { TokenVerifier } from './auth/verify-token.js';
 import type { AgencyDirectory } from './config/agencies.js';
@@ -35,6 +39,10 @@ export interface GatewayOptions {
   db?: Db;
   now?: () => Date;
   log?: Logger;
+  /** Another sink for audit entries written outside data transactions (the benchmark's no-op one). */
+  audit?: (db: Db) => AuditSink;
+  /** False: sign no tree heads, and need no signing key (sgw ingest and sgw validate). Default true. */
+  signTreeHeads?: boolean;
 }
 
 export function packageVersion(): string {
@@ -56,6 +64,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
+  const signingKey = options.signTreeHeads === false ? null : auditSigningKeyFor(config);
+  if (signingKey) checkHeadsFileWritable(config.auditHeadsFile);
   const db = options.db ?? (await openDatabase(config));
   try {
     await syncAgencies(db, directory.agencies.values());
@@ -64,8 +74,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (!options.db) await db.close();
     throw err;
   }
-  const audit = new AuditWriter(db);
-  const ctx: GatewayContext = { db, audit, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
+  const audit = options.audit ? options.audit(db) : new AuditWriter(db);
+  const treeHeads = signingKey ? new TreeHeadPublisher(db, signingKey, config.auditHeadsFile, now, log) : null;
+  // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
+  await treeHeads?.publishLogged();
+  treeHeads?.start(config.auditHeadIntervalSeconds);
+  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,
@@ -73,6 +87,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     directory,
     async close() {
       await audit.flush();
+      await treeHeads?.stop();
       if (!options.db) await db.close();
     },
   };

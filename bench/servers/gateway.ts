@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AuditSink } from '../../src/audit/audit-writer.js';
 import { loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
 import { mintDevToken } from '../../src/auth/mint-token.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -11,13 +12,22 @@ import { createLogger } from '../../src/log.js';
 import { deterministicId } from '../../src/model/ids.js';
 import { nhsCheckDigit } from '../../src/model/nhs-number.js';
 import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
+import type { Db } from '../../src/store/db.js';
 import { benchSchema } from '../lib.js';
+import { AuditWriterBefore } from './audit-before.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-'));
 const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent' });
 const { db: benchDb, drop: dropSchema } = await benchSchema(config.databaseUrl, 'sgw_bench', 10);
-const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}) });
+// What audit writes of reads (the group-commit writer) do, for bench/audit.ts only: 'on' (the
+// product: chain + Merkle tree), 'before' (the writer and chain-only append of before the
+// tree) or 'off' (a no-op sink: the ceiling audit is measured against). Never a switch of the
+// product itself.
+const auditMode = process.env.BENCH_AUDIT ?? 'on';
+const noAudit: AuditSink = { write: () => Promise.resolve(), flush: () => Promise.resolve() };
+const audit = auditMode === 'off' ? () => noAudit : auditMode === 'before' ? (d: Db) => new AuditWriterBefore(d) : undefined;
+const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}), ...(audit ? { audit } : {}) });
 const { db } = gateway.ctx;
 
 const nhsNumbers: string[] = [];
@@ -45,7 +55,7 @@ const token = (agency: string, role: string, purpose: string) => mintDevToken(ke
 const server = gateway.app.listen(0, '127.0.0.1', () => {
   const address = server.address();
   void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT')]).then(([unscheduled, scheduled]) => {
-    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, people, onPlan: onPlan.slice(0, 500), tokens: { unscheduled, scheduled } })}\n`);
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: onPlan.slice(0, 500), tokens: { unscheduled, scheduled } })}\n`);
   });
 });
 process.on('SIGTERM', () => {

@@ -18,6 +18,7 @@ import { recordsRouter } from './routes/records.js';
 import { matchingRouter } from './routes/matching.js';
 import { consentsRouter } from './routes/consents.js';
 import { auditEventsRouter } from './routes/audit-events.js';
+import { auditRouter } from './routes/audit.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -62,6 +63,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(auditEventsRouter(ctx, auth));
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
+  app.use(auditRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

@@ -108,3 +108,20 @@ export function dateBounds(raw: unknown, name = 'date'): { from?: string; to?: s
   }
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
+
+/** Reads a whole-number parameter of at least `min`; `meaning` says what it counts, for the error. */
+export function wholeNumberParam(params: Map<string, string>, name: string, meaning: string, min = 1): number | undefined {
+  const raw = params.get(name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < min) {
+    throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name} must be a whole number of at least ${min} (${meaning}), received '${raw}'`, { expression: name });
+  }
+  return Number(raw);
+}
+
+/** As wholeNumberParam, for a parameter that must be given. */
+export function requiredWholeNumberParam(params: Map<string, string>, name: string, meaning: string, min = 1): number {
+  const value = wholeNumberParam(params, name, meaning, min);
+  if (value === undefined) throw new GatewayError('GW_ERR_MISSING_PARAMETER', `parameter ${name} is required: ${meaning}, a whole number of at least ${min}`, { expression: name });
+  return value;
+}

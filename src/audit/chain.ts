@@ -19,5 +19,10 @@ export function canonicalJson(value: unknown): string {
  * and its content, so an edit, deletion, insertion or reordering breaks every later link.
  */
 export function linkHash(prevHash: string, seq: number, entry: AuditEntry): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonicalJson(entry)}`).digest('hex');
+  return linkHashOfJson(prevHash, seq, canonicalJson(entry));
+}
+
+/** linkHash of an entry already in canonical JSON (appends compute it once for the chain and the tree). */
+export function linkHashOfJson(prevHash: string, seq: number, canonical: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${canonical}`).digest('hex');
 }

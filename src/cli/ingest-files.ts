@@ -92,7 +92,8 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
   const db = store ? undefined : await openPglite();
   if (db) await migrate(db);
   // validate touches nothing on disk: a throw-away database and no development key.
-  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}) });
+  // Neither signs tree heads: the gateway signs one for these entries when it next starts or its timer runs.
+  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}), signTreeHeads: false });
   const results: FileResult[] = [];
   try {
     const requester = cliRequester(gateway.ctx.agencies, opts, store ? '' : 'la:383');

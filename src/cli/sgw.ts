@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { verifyAuditChain } from '../audit/verify.js';
 import { loadOrCreateDevKeys } from '../auth/dev-keys.js';
 import { mintDevToken } from '../auth/mint-token.js';
 import { loadAgencies } from '../config/agencies.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { packageVersion } from '../gateway.js';
 import { openDatabase } from '../store/open-db.js';
+import type { AuditVerifyOptions } from './audit.js';
+import { runAuditExport, runAuditVerify } from './audit.js';
 import { serve } from './serve.js';
 import { LinkInputError, runLink, runTrain } from './link.js';
 import { runPseudonymise, type PseudonymiseOptions } from './pseudonymise.js';
@@ -56,23 +57,21 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   const audit = program.command('audit').description('audit trail tools');
+  const collect = (value: string, previous: string[]) => [...previous, value];
   audit
     .command('verify')
-    .description('recompute the audit hash chain; exits 1 naming the first bad entry')
-    .action(async () => {
-      const db = await openDatabase(loadConfig());
-      try {
-        const result = await verifyAuditChain(db);
-        if (result.ok) {
-          console.log(`audit log verified: ${result.entries} entries, head ${result.headHash}`);
-        } else {
-          console.error(`audit log FAILED verification at entry ${result.firstBadSeq}: ${result.problem}`);
-          process.exitCode = 1;
-        }
-      } finally {
-        await db.close();
-      }
+    .description('recompute the audit hash chain and Merkle tree, check every stored node and each signed tree head; exits 1 naming the first problem')
+    .option('--head <file>', 'a trusted signed tree head, or a heads file (.jsonl): every head in it is checked (repeatable)', collect, [])
+    .option('--public-key <file>', 'a public key heads may be signed with: PEM, JWK or JWK Set (repeatable; default: this deployment\'s own signing key)', collect, [])
+    .option('--file <export.jsonl>', 'verify an export (sgw audit export) offline instead of the live database')
+    .action(async (opts: AuditVerifyOptions) => {
+      process.exitCode = await runAuditVerify(loadConfig(), opts);
     });
+  audit
+    .command('export')
+    .description('write the audit log rows as JSON lines, for offline verification (sgw audit verify --file)')
+    .requiredOption('--out <file>', 'where to write the rows')
+    .action(async (opts: { out: string }) => runAuditExport(loadConfig(), opts.out));
 
   for (const store of [true, false]) {
     program

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../paths.js';
+import type { AuditSigningKey } from '../audit/signing-key.js';
+import { loadAuditSigningKeyFile } from '../audit/signing-key.js';
 import type { KeySet } from '../crypto/keys.js';
 import { loadKeySet } from '../crypto/keys.js';
 
@@ -29,6 +31,14 @@ const EnvSchema = z.object({
   SGW_MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
   SGW_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SGW_MATCHING_MODE: z.enum(['clear', 'pseudonymised']).default('clear'),
+  SGW_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  SGW_AUDIT_HEAD_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected at least 1 second')
+    .max(86_400, 'expected at most 86400 seconds (a day)')
+    .default(60),
+  SGW_AUDIT_HEADS_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -46,6 +56,12 @@ export interface Config {
   /** The linkage secret and agencies' data keys, loaded when matching is pseudonymised. */
   keys: KeySet | undefined;
   publicBaseUrl: string;
+  /** The key that signs audit tree heads (SGW_AUDIT_SIGNING_KEY_FILE), when one is configured. */
+  auditSigningKey: AuditSigningKey | undefined;
+  /** How often the gateway signs a tree head when the audit log grew. */
+  auditHeadIntervalSeconds: number;
+  /** Where each signed tree head is appended as a JSON line (outside the database). */
+  auditHeadsFile: string;
 }
 
 /**
@@ -67,11 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = result.data;
+  const dataDir = path.resolve(e.SGW_DATA_DIR);
   return {
     port: e.PORT,
     host: e.SGW_HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.SGW_DATA_DIR),
+    dataDir,
     configDir: path.resolve(e.SGW_CONFIG_DIR),
     logLevel: e.SGW_LOG_LEVEL,
     tokenAudience: e.SGW_TOKEN_AUDIENCE,
@@ -81,5 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Development keys only with development auth (the embedded demo); otherwise both must be set.
     keys: e.SGW_MATCHING_MODE === 'pseudonymised' ? loadKeySet(env, { allowDev: e.SGW_DEV_AUTH }) : undefined,
     publicBaseUrl: (e.SGW_PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    auditSigningKey: e.SGW_AUDIT_SIGNING_KEY_FILE ? loadAuditSigningKeyFile(e.SGW_AUDIT_SIGNING_KEY_FILE) : undefined,
+    auditHeadIntervalSeconds: e.SGW_AUDIT_HEAD_INTERVAL_SECONDS,
+    auditHeadsFile: path.resolve(e.SGW_AUDIT_HEADS_FILE ?? path.join(dataDir, 'audit-heads.jsonl')),
   };
 }

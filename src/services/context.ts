@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AuditWriter } from '../audit/audit-writer.js';
+import type { AuditSink } from '../audit/audit-writer.js';
+import type { TreeHeadPublisher } from '../audit/head-publisher.js';
 import type { Agency } from '../model/agency.js';
 import type { Agreement } from '../policy/agreement.js';
 import type { Db } from '../store/db.js';
@@ -10,7 +11,9 @@ import type { IndexMode } from './index-mode.js';
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
   db: Db;
-  audit: AuditWriter;
+  audit: AuditSink;
+  /** Signs and publishes audit tree heads; null where the gateway signs none (sgw ingest, sgw validate). */
+  treeHeads: TreeHeadPublisher | null;
   agencies: ReadonlyMap<string, Agency>;
   /** The data-sharing agreements in config/agreements/, checked at start-up. */
   agreements: readonly Agreement[];

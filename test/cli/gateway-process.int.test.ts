@@ -1,43 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/store/pglite-db.js';
-import { openPostgres } from '../../src/store/pg-db.js';
-import type { Db } from '../../src/store/db.js';
 import { careTeam, NHS_SYSTEM, testNhsNumber } from '../helpers/fixtures.js';
+import { processDb } from '../helpers/process-db.js';
 import { sgw, startAndStopAtOnce, startGateway } from '../helpers/sgw-process.js';
 
 const pgUrl = process.env.SGW_TEST_DATABASE_URL;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-proc-'));
-const schema = `sgw_proc_${randomBytes(5).toString('hex')}`;
-const env: NodeJS.ProcessEnv = {
-  SGW_DATA_DIR: dataDir,
-  SGW_LOG_LEVEL: 'warn',
-  ...(pgUrl ? { DATABASE_URL: `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}` } : {}),
-};
-
+const pdb = processDb('proc');
+const { env } = pdb;
 /** Opens the gateway's database directly, as an attacker with database access would. */
-async function openDirect(): Promise<Db> {
-  return pgUrl ? openPostgres(pgUrl, { schema, max: 1 }) : openPglite(path.join(dataDir, 'pgdata'));
-}
+const openDirect = pdb.openDirect;
 
-beforeAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-  }
-});
-afterAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+beforeAll(() => pdb.create());
+afterAll(() => pdb.dispose());
 
 describe(`the gateway as a process (${pgUrl ? 'PostgreSQL server' : 'embedded PGlite'})`, () => {
   const nhs = testNhsNumber(9000);

@@ -1,24 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/store/db.js';
-import { openPglite } from '../../src/store/pglite-db.js';
-import { openPostgres } from '../../src/store/pg-db.js';
 import { testNhsNumber } from '../helpers/fixtures.js';
 import { adt, cinCensus, cpisCsv, episodesCsv, ukCorePatient } from '../helpers/messages.js';
+import { processDb } from '../helpers/process-db.js';
 import { sgw } from '../helpers/sgw-process.js';
 
-const pgUrl = process.env.SGW_TEST_DATABASE_URL;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-ingest-cli-'));
-const dataDir = path.join(dir, 'data');
-const schema = `sgw_cli_${randomBytes(5).toString('hex')}`;
-const env: NodeJS.ProcessEnv = {
-  SGW_DATA_DIR: dataDir,
-  SGW_LOG_LEVEL: 'warn',
-  ...(pgUrl ? { DATABASE_URL: `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}` } : {}),
-};
+const pdb = processDb('cli', { dataDirInside: true });
+const { dir, env } = pdb;
 
 function write(name: string, content: string): string {
   const file = path.join(dir, name);
@@ -26,12 +15,8 @@ function write(name: string, content: string): string {
   return file;
 }
 
-async function openDirect(): Promise<Db> {
-  return pgUrl ? openPostgres(pgUrl, { schema, max: 1 }) : openPglite(path.join(dataDir, 'pgdata'));
-}
-
 async function counts() {
-  const db = await openDirect();
+  const db = await pdb.openDirect();
   try {
     const [row] = await db.query<{ persons: number; records: number; plans: number; audit: number }>(
       `SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM canonical_records) AS records,
@@ -44,21 +29,10 @@ async function counts() {
 }
 
 beforeAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-  }
+  await pdb.create();
   expect(sgw(['migrate'], env).status).toBe(0);
 });
-afterAll(async () => {
-  if (pgUrl) {
-    const admin = openPostgres(pgUrl, { max: 1 });
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => pdb.dispose());
 
 describe('sgw ingest and sgw validate', () => {
   it('sgw validate checks files of several formats, prints a summary table, stores nothing, and exits 1 when one is refused', async () => {

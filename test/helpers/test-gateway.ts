@@ -28,7 +28,8 @@ export const HOUR = 3_600_000;
 /** A gateway on a fresh test database, with the demo agencies, a dev key in a temp dir and a clock tests move. */
 export async function createTestGateway(start = new Date('2026-11-20T10:00:00Z'), env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-test-'));
-  const config = loadConfig({ SGW_DATA_DIR: dataDir, SGW_LOG_LEVEL: 'info', ...env });
+  // No timer-signed tree head in the middle of a test: tests sign heads when they mean to.
+  const config = loadConfig({ SGW_DATA_DIR: dataDir, SGW_LOG_LEVEL: 'info', SGW_AUDIT_HEAD_INTERVAL_SECONDS: '86400', ...env });
   const testDb = await createTestDb();
   const clock = {
     now: new Date(start),

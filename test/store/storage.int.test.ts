@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEntries } from '../../src/audit/audit-log.js';
 import { AuditWriter } from '../../src/audit/audit-writer.js';
-import { verifyAuditChain } from '../../src/audit/verify.js';
+import { verifyAuditLog } from '../../src/audit/verify.js';
 import { loadAgencies } from '../../src/config/agencies.js';
 import type { AuditEntry } from '../../src/model/audit-entry.js';
 import type { Person } from '../../src/model/person.js';
@@ -122,14 +122,14 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
     await t.db.transaction((tx) => appendAuditEntries(tx, [entry(1), entry(2)]));
     const writer = new AuditWriter(t.db);
     await Promise.all(Array.from({ length: 50 }, (_, i) => writer.write(entry(10 + i))));
-    const result = await verifyAuditChain(t.db);
+    const result = await verifyAuditLog(t.db);
     expect(result).toMatchObject({ ok: true, entries: 52 });
   });
 
   describe('tamper evidence', () => {
     async function tamper(sql: string, params: unknown[] = []) {
       await t.db.query(sql, params);
-      return verifyAuditChain(t.db);
+      return verifyAuditLog(t.db);
     }
     async function restore(rows: { seq: number; recorded_at: Date; entry: unknown; prev_hash: string; hash: string }[]) {
       await t.db.query('DELETE FROM audit_log');
@@ -145,7 +145,7 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
       expect(r).toMatchObject({ ok: false, firstBadSeq: 7 });
       if (!r.ok) expect(r.problem).toMatch(/altered/);
       await restore(snapshot);
-      expect((await verifyAuditChain(t.db)).ok).toBe(true);
+      expect((await verifyAuditLog(t.db)).ok).toBe(true);
     });
 
     it('names a deleted entry', async () => {
@@ -168,16 +168,18 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
       expect(r).toMatchObject({ ok: false });
       if (!r.ok) expect(r.problem).toMatch(/removed from the end/);
       await restore(snapshot);
-      expect((await verifyAuditChain(t.db)).ok).toBe(true);
+      expect((await verifyAuditLog(t.db)).ok).toBe(true);
     });
 
-    it('notices an entry rewritten with a recomputed hash, at the next entry', async () => {
-      // An attacker who recomputes one row's hash still breaks the link to the next row.
+    it('names an entry rewritten with a recomputed hash, by its leaf in the Merkle tree', async () => {
+      // Recomputing one row's chain hash used to be caught only at the next row's link; the
+      // stored tree's leaf for the row now names the row itself.
       const rows = await t.db.query<{ entry: AuditEntry; prev_hash: string }>('SELECT entry, prev_hash FROM audit_log WHERE seq = 9');
       const { linkHash } = await import('../../src/audit/chain.js');
       const forged = { ...rows[0]!.entry, outcome: 'deny' as const };
       const r = await tamper('UPDATE audit_log SET entry = $1, hash = $2 WHERE seq = 9', [JSON.stringify(forged), linkHash(rows[0]!.prev_hash, 9, forged)]);
-      expect(r).toMatchObject({ ok: false, firstBadSeq: 10 });
+      expect(r).toMatchObject({ ok: false, firstBadSeq: 9 });
+      if (!r.ok) expect(r.problem).toMatch(/entry 9 does not match its leaf in the stored Merkle tree/);
       await restore(snapshot);
     });
   });
