@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Agency } from '../model/agency.js';
 import { AgencySchema, describeAgency } from '../model/agency.js';
 import { ConfigError } from './env.js';
+import { readYamlConfig } from './yaml-file.js';
 
 /** An identity provider whose tokens an agency's users present. */
 const IssuerSchema = z
@@ -34,20 +33,10 @@ export interface AgencyDirectory {
  */
 export function loadAgencies(configDir: string): AgencyDirectory {
   const file = path.join(configDir, 'agencies.yaml');
-  let raw: unknown;
-  try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot be read as YAML: ${(err as Error).message}`);
-  }
-  const result = AgenciesFileSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new ConfigError(`${file}: invalid agency configuration:\n  ${lines.join('\n  ')}`);
-  }
+  const config = readYamlConfig(file, AgenciesFileSchema, 'agency configuration');
   const agencies = new Map<string, Agency>();
   const issuers = new Map<string, IssuerConfig[]>();
-  for (const entry of result.data.agencies) {
+  for (const entry of config.agencies) {
     const { issuers: agencyIssuers, ...agency } = entry;
     if (agencies.has(agency.id)) throw new ConfigError(`${file}: agency ${agency.id} is listed twice`);
     agencies.set(agency.id, describeAgency(agency));

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Agency } from '../model/agency.js';
 import type { Agreement } from '../policy/agreement.js';
 import { AgreementSchema } from '../policy/agreement.js';
 import { ConfigError } from './env.js';
+import { readYamlConfig } from './yaml-file.js';
 
 export interface AgreementSet {
   agreements: Agreement[];
@@ -31,18 +31,7 @@ export function loadAgreements(configDir: string, agencies: ReadonlyMap<string, 
   const byId = new Map<string, string>();
   for (const name of files) {
     const file = path.join(dir, name);
-    let raw: unknown;
-    try {
-      raw = parseYaml(fs.readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`${file}: cannot be read as YAML: ${(err as Error).message}`);
-    }
-    const result = AgreementSchema.safeParse(raw);
-    if (!result.success) {
-      const lines = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-      throw new ConfigError(`${file}: invalid sharing agreement:\n  ${lines.join('\n  ')}`);
-    }
-    const agreement: Agreement = { ...result.data, file };
+    const agreement: Agreement = { ...readYamlConfig(file, AgreementSchema, 'sharing agreement'), file };
     const unknown = agreement.parties.map((p, i) => [p, i] as const).filter(([p]) => !p.startsWith('type:') && !agencies.has(p));
     if (unknown.length > 0) {
       throw new ConfigError(`${file}: invalid sharing agreement:\n  ${unknown.map(([p, i]) => `parties.${i}: '${p}' is not an agency in agencies.yaml`).join('\n  ')}`);

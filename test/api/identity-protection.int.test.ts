@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgreementSchema } from '../../src/policy/agreement.js';
-import type { Agreement } from '../../src/policy/agreement.js';
+import { testAgreement } from '../helpers/agreements.js';
 import { normalisePurpose } from '../../src/policy/purposes.js';
 import type { Requester } from '../../src/policy/authorise.js';
 import type { GatewayContext } from '../../src/services/context.js';
@@ -21,14 +20,9 @@ import { createTestGateway } from '../helpers/test-gateway.js';
 let t: TestGateway;
 let ctx: GatewayContext;
 
-const addressesToImperial: Agreement = AgreementSchema.parse({
+const addressesToImperial = testAgreement({
   id: 'test-addresses-to-imperial',
-  title: 'test',
-  version: 1,
   parties: ['ods:RR8', 'ods:RYJ'],
-  lawfulBasis: { article6: '6(1)(e) public task' },
-  consentRequired: false,
-  reviewDate: '2027-12-31',
   shares: [{ id: 'people', from: ['ods:RR8'], to: ['ods:RYJ'], roles: ['unscheduled-care'], purposes: ['direct-care'], datasets: { Person: ['names', 'addresses'] } }],
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Agreement } from '../../src/policy/agreement.js';
-import { AgreementSchema } from '../../src/policy/agreement.js';
+import { testAgreement } from '../helpers/agreements.js';
 import type { PolicyInput } from '../../src/policy/decide.js';
 import { decide, redact } from '../../src/policy/decide.js';
 
@@ -10,14 +10,9 @@ const ED = { id: 'ods:RR8', type: 'health' as const };
 const POLICE = { id: 'police:E23000010', type: 'police' as const };
 
 function agreement(over: Record<string, unknown>): Agreement {
-  return AgreementSchema.parse({
+  return testAgreement({
     id: 'test',
-    title: 'test agreement',
-    version: 1,
     parties: ['type:local-authority', 'type:health'],
-    lawfulBasis: { article6: '6(1)(e) public task' },
-    consentRequired: false,
-    reviewDate: '2027-01-01',
     shares: [{ id: 'plans', from: ['type:local-authority'], to: ['type:health'], roles: ['unscheduled-care'], purposes: ['direct-care'], datasets: { ProtectionPlan: ['kind', 'period'] } }],
     ...over,
   });
