@@ -101,6 +101,33 @@ export async function identityFacts(db: Queryable, subject: Person | null, reque
   return { protectedPerson: true, requesterLinkedToPerpetrator: linked?.linked === true };
 }
 
+// One request decides many records about one subject (a person read, a chronology): the
+// subject's consents and identity-protection facts are read once per loaded subject object.
+// Keyed weakly by that object, so nothing outlives the request that loaded it.
+const consentsRead = new WeakMap<Person, Promise<Consent[]>>();
+const identityRead = new WeakMap<Person, Map<string, ReturnType<typeof identityFacts>>>();
+
+function consentsOf(ctx: GatewayContext, db: Queryable, subject: Person): Promise<Consent[]> {
+  let read = consentsRead.get(subject);
+  if (!read) {
+    read = recordsForPerson(db, subject.id, 'Consent', ctx.index.records).then((rows) => rows.map((r) => r.record as unknown as Consent));
+    consentsRead.set(subject, read);
+  }
+  return read;
+}
+
+function identityOf(db: Queryable, subject: Person | null, requester: PartyRef): ReturnType<typeof identityFacts> {
+  if (!subject) return identityFacts(db, null, requester);
+  const byRequester = identityRead.get(subject) ?? new Map<string, ReturnType<typeof identityFacts>>();
+  identityRead.set(subject, byRequester);
+  let read = byRequester.get(requester.id);
+  if (!read) {
+    read = identityFacts(db, subject, requester);
+    byRequester.set(requester.id, read);
+  }
+  return read;
+}
+
 export interface ReleaseRequest {
   type: RecordType;
   record: { owner: string; securityLabel?: SecurityLabel | undefined };
@@ -134,15 +161,14 @@ export async function decideRelease(ctx: GatewayContext, db: Queryable, requeste
     (a) => a.consentRequired && inForce(a, today) && a.parties.some((p) => agencyIsParty(requesterParty, p)) && a.parties.some((p) => agencyIsParty(owner, p)),
   );
   if (needsConsent && req.subject) {
-    const consents = (await recordsForPerson(db, req.subject.id, 'Consent', ctx.index.records)).map((r) => r.record as unknown as Consent);
-    const applicable = applicableConsent(consents, requester.purpose, today);
+    const applicable = applicableConsent(await consentsOf(ctx, db, req.subject), requester.purpose, today);
     input.consent = applicable.consent;
     input.subject.adultAtRisk = applicable.adultAtRisk;
   }
   const first = decide(input);
   const locating: readonly string[] = LOCATING_FIELDS[req.type] ?? [];
   if (!first.permit || !first.fields.some((f) => locating.includes(f))) return first;
-  input.identity = await identityFacts(db, req.subject, requesterParty);
+  input.identity = await identityOf(db, req.subject, requesterParty);
   return input.identity.protectedPerson && input.identity.requesterLinkedToPerpetrator ? decide(input) : first;
 }
 
