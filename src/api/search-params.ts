@@ -6,13 +6,17 @@ import { NHS_NUMBER_SYSTEM, normaliseSystem } from '../model/systems.js';
 /** Parameters every FHIR search accepts and this gateway ignores. */
 const ALWAYS_ALLOWED = ['_format'];
 
-/** Reads one search parameter, refusing unknown parameters and repeats so nothing is silently ignored. */
-export function searchParams(req: Request, allowed: string[]): Map<string, string> {
+/**
+ * Reads each search parameter once, refusing unknown parameters and repeats so nothing is
+ * silently ignored. Parameters named `repeatable` (a date range) are accepted and left for
+ * the caller to read from the query.
+ */
+export function searchParams(req: Request, allowed: string[], repeatable: string[] = []): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (ALWAYS_ALLOWED.includes(name)) continue;
+    if (ALWAYS_ALLOWED.includes(name) || repeatable.includes(name)) continue;
     if (!allowed.includes(name)) {
-      throw new GatewayError('GW_ERR_UNSUPPORTED_PARAMETER', `search parameter '${name}' is not supported here; supported: ${allowed.join(', ')}`, { expression: name });
+      throw new GatewayError('GW_ERR_UNSUPPORTED_PARAMETER', `search parameter '${name}' is not supported here; supported: ${[...allowed, ...repeatable].join(', ')}`, { expression: name });
     }
     if (typeof value !== 'string') throw new GatewayError('GW_ERR_INVALID_PARAMETER', `give '${name}' once`, { expression: name });
     out.set(name, value);

@@ -5,7 +5,6 @@ import type { Person } from '../model/person.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
-import { redact } from '../policy/decide.js';
 import type { ShownConsent } from '../fhir/consent.js';
 import { findPersonByIdentifier, getPersonById } from '../store/people-repo.js';
 import { getRecord, recordsForPerson } from '../store/records-repo.js';
@@ -14,7 +13,7 @@ import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
 import type { RecordOutcome } from './ingest.js';
 import { ingestMessage } from './ingest.js';
-import { auditDecision, decideRelease } from './sharing.js';
+import { auditDecision, decideRelease, shownTo } from './sharing.js';
 
 function nhsNumberOf(person: Person | null): string | null {
   return person?.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value ?? null;
@@ -54,7 +53,7 @@ export async function searchConsents(ctx: GatewayContext, scope: AuditScope, req
       const consent = record as unknown as Consent;
       const d = await decideRelease(ctx, ctx.db, requester, { type: 'Consent', record: consent, subject: person });
       decisions.push(auditDecision(consent.id, 'Consent', consent.owner, person.id, d));
-      if (d.permit) shown.push(consent.owner === requester.agency ? consent : (redact(consent, d) as ShownConsent));
+      if (d.permit) shown.push(shownTo(consent, requester.agency, d) as ShownConsent);
     }
   }
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: person ? [person.id] : [], records: shown.map((c) => c.id), decisions });
@@ -77,7 +76,6 @@ export async function readConsent(ctx: GatewayContext, scope: AuditScope, reques
     throw notFound;
   }
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: d.reason, subjects: [consent.subjectPersonId], records: [id], decisions });
-  const own = consent.owner === requester.agency;
   // The subject's NHS number is named to the recording agency; a partner reads the consent by the id it was given.
-  return { consent: own ? consent : (redact(consent, d) as ShownConsent), nhsNumber: own ? nhsNumberOf(person) : null };
+  return { consent: shownTo(consent, requester.agency, d) as ShownConsent, nhsNumber: consent.owner === requester.agency ? nhsNumberOf(person) : null };
 }

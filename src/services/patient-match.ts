@@ -31,7 +31,7 @@ import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
 import { checkMessage } from './ingest.js';
 import { CANDIDATE_LIMIT, identifierConflicts } from './person-index.js';
-import { personView } from './read-records.js';
+import { personView, unnamedPerson } from './read-records.js';
 import type { AuditDecision } from '../model/audit-entry.js';
 
 export type MatchGrade = 'certain' | 'probable' | 'possible' | 'certainly-not';
@@ -118,7 +118,7 @@ export async function matchPatient(ctx: GatewayContext, scope: AuditScope, reque
   for (const m of matches) {
     const released = await personView(ctx, requester, m.person, null);
     decisions.push(...released.decisions.map((d) => d.audit));
-    shown.push({ ...m, person: released.view ?? { id: m.person.id, identifiers: [], names: [], addresses: [], owner: m.person.owner, provenance: m.person.provenance, securityLabel: m.person.securityLabel } });
+    shown.push({ ...m, person: released.view ?? unnamedPerson(m.person) });
   }
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: decision.reason, subjects: matches.map((m) => m.person.id), decisions });
   return shown;

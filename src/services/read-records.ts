@@ -14,7 +14,7 @@ import { getRecord, recordsForPerson } from '../store/records-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
-import { auditDecision, decideRelease } from './sharing.js';
+import { auditDecision, decideRelease, shownTo } from './sharing.js';
 
 export type RecordKind = StoredRecordType | 'ProtectionPlan';
 
@@ -65,6 +65,11 @@ export async function personView(ctx: GatewayContext, requester: Requester, pers
   return { view, sources, decisions };
 }
 
+/** A person nothing about whom was released: named by id alone. */
+export function unnamedPerson(person: Person): Person {
+  return { id: person.id, identifiers: [], names: [], addresses: [], owner: person.owner, provenance: person.provenance, securityLabel: person.securityLabel };
+}
+
 interface Released {
   person: Person | null;
   sources: SourceLink[];
@@ -105,7 +110,7 @@ async function releaseAbout(ctx: GatewayContext, requester: Requester, person: P
     const d = await decideRelease(ctx, ctx.db, requester, { type: c.type, record: c.record, subject: person, override });
     decisions.push(auditDecision(c.record.id, c.type, c.record.owner, person.id, d));
     note(d);
-    if (d.permit) records.push({ type: c.type, record: c.record.owner === requester.agency ? c.record : (redact(c.record, d) as ShownRecord['record']) });
+    if (d.permit) records.push({ type: c.type, record: shownTo(c.record, requester.agency, d) as ShownRecord['record'] });
   }
   return { person: view, sources, records, decisions, consentRefusal, overrideUsed };
 }
@@ -135,6 +140,24 @@ async function refuseNothingReleased(ctx: GatewayContext, scope: AuditScope, req
 }
 
 /**
+ * The start of every read about one person: the action granted, the person resolved
+ * (through merges), everything about them decided; refused and audited when nothing is released.
+ */
+async function releaseAboutRequested(ctx: GatewayContext, scope: AuditScope, requester: Requester, requestedId: string, override: Override): Promise<{ reason: string; personId: string; person: Person; released: Released }> {
+  const decision = authorise(requester, 'record:read');
+  if (!decision.permit) return refuse(ctx, scope, decision);
+  const { personId, person } = await resolvePerson(ctx, requestedId);
+  const released = person ? await releaseAbout(ctx, requester, person, override) : null;
+  if (!person || !released || (!released.person && released.records.length === 0)) return refuseNothingReleased(ctx, scope, requestedId, released, person?.id ?? null);
+  return { reason: decision.reason, personId, person, released };
+}
+
+/** The audit entry of a read about one person: what was shown, every decision, and the override when one was used. */
+function auditRelease(ctx: GatewayContext, scope: AuditScope, reason: string, person: Person, released: Released, records: string[], override: Override): Promise<void> {
+  return auditNow(ctx, scope, { outcome: 'permit', status: 200, reason, subjects: [person.id], records, decisions: released.decisions, ...(released.overrideUsed && override ? { override } : {}) });
+}
+
+/**
  * A person as the requester may see them: what it sent in full, and what other agencies
  * hold only as far as the sharing rules release it (their person records and their plans,
  * attendances, case events, relationships and consents). In pseudonymised mode another
@@ -147,27 +170,15 @@ export async function readPersonRecords(
   requestedId: string,
   override: Override = null,
 ): Promise<{ person: Person; sources: SourceLink[]; mergedFrom?: string; household: HouseholdView | null; records: ShownRecord[] }> {
-  const decision = authorise(requester, 'record:read');
-  if (!decision.permit) return refuse(ctx, scope, decision);
-  const { personId, person } = await resolvePerson(ctx, requestedId);
-  const released = person ? await releaseAbout(ctx, requester, person, override) : null;
-  if (!person || !released || (!released.person && released.records.length === 0)) return refuseNothingReleased(ctx, scope, requestedId, released, person?.id ?? null);
+  const { reason, personId, person, released } = await releaseAboutRequested(ctx, scope, requester, requestedId, override);
 
   const household = await householdOf(ctx.db, person.id);
   const relationships = household
     ? (await ctx.db.query<{ id: string }>(`SELECT id FROM canonical_records WHERE household_id = $1 AND type = 'Relationship' AND owner = $2 ORDER BY id`, [household.id, requester.agency])).map((r) => r.id)
     : [];
-  await auditNow(ctx, scope, {
-    outcome: 'permit',
-    status: 200,
-    reason: decision.reason,
-    subjects: [person.id],
-    records: released.records.map((r) => r.record.id),
-    decisions: released.decisions,
-    ...(released.overrideUsed && override ? { override } : {}),
-  });
+  await auditRelease(ctx, scope, reason, person, released, released.records.map((r) => r.record.id), override);
   return {
-    person: released.person ?? { id: person.id, identifiers: [], names: [], addresses: [], owner: person.owner, provenance: person.provenance, securityLabel: person.securityLabel },
+    person: released.person ?? unnamedPerson(person),
     household: household ? { ...household, relationships } : null,
     sources: released.sources,
     ...(personId === requestedId ? {} : { mergedFrom: requestedId }),
@@ -200,24 +211,12 @@ function chronologyEntry(r: ShownRecord): ChronologyEntry | null {
  * released date (a relationship, an attendance whose arrival was withheld) are not placed.
  */
 export async function readChronology(ctx: GatewayContext, scope: AuditScope, requester: Requester, requestedId: string, override: Override = null): Promise<{ person: string; entries: ChronologyEntry[] }> {
-  const decision = authorise(requester, 'record:read');
-  if (!decision.permit) return refuse(ctx, scope, decision);
-  const { person } = await resolvePerson(ctx, requestedId);
-  const released = person ? await releaseAbout(ctx, requester, person, override) : null;
-  if (!person || !released || (!released.person && released.records.length === 0)) return refuseNothingReleased(ctx, scope, requestedId, released, person?.id ?? null);
+  const { reason, person, released } = await releaseAboutRequested(ctx, scope, requester, requestedId, override);
   const entries = released.records
     .map(chronologyEntry)
     .filter((e): e is ChronologyEntry => e !== null)
     .sort((a, b) => b.date.localeCompare(a.date) || a.record.id.localeCompare(b.record.id));
-  await auditNow(ctx, scope, {
-    outcome: 'permit',
-    status: 200,
-    reason: decision.reason,
-    subjects: [person.id],
-    records: entries.map((e) => e.record.id),
-    decisions: released.decisions,
-    ...(released.overrideUsed && override ? { override } : {}),
-  });
+  await auditRelease(ctx, scope, reason, person, released, entries.map((e) => e.record.id), override);
   return { person: person.id, entries };
 }
 
@@ -242,5 +241,5 @@ export async function readRecord(ctx: GatewayContext, scope: AuditScope, request
     throw err;
   }
   await auditNow(ctx, scope, { outcome: 'permit', status: 200, reason: d.reason, subjects: [found.record.subjectPersonId], records: [id], decisions, ...(d.override ? { override: d.override } : {}) });
-  return { type: found.type, record: found.record.owner === requester.agency ? found.record : (redact(found.record, d) as ShownRecord['record']) };
+  return { type: found.type, record: shownTo(found.record, requester.agency, d) as ShownRecord['record'] };
 }

@@ -15,7 +15,7 @@ import type { Purpose } from '../policy/purposes.js';
 import { normalisePurpose } from '../policy/purposes.js';
 import { LOCATING_FIELDS } from '../policy/datasets.js';
 import type { ConsentInput, PartyRef, PolicyDecision, PolicyInput } from '../policy/decide.js';
-import { decide } from '../policy/decide.js';
+import { decide, redact } from '../policy/decide.js';
 import type { Queryable } from '../store/db.js';
 import { recordsForPerson } from '../store/records-repo.js';
 import type { GatewayContext } from './context.js';
@@ -170,6 +170,11 @@ export async function decideRelease(ctx: GatewayContext, db: Queryable, requeste
   if (!first.permit || !first.fields.some((f) => locating.includes(f))) return first;
   input.identity = await identityOf(db, req.subject, requesterParty);
   return input.identity.protectedPerson && input.identity.requesterLinkedToPerpetrator ? decide(input) : first;
+}
+
+/** A released record as the requester sees it: in full (lineage and all) to the agency that holds it, else only the fields the decision released. */
+export function shownTo<T extends { owner: string }>(record: T, requesterAgency: string, d: Pick<PolicyDecision, 'fields' | 'redactions'>): Partial<T> {
+  return record.owner === requesterAgency ? record : redact(record, d);
 }
 
 /** The audit log's record of one decision: released fields and basis, or the reason for withholding. */

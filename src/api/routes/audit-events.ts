@@ -9,9 +9,7 @@ import type { AuthMiddleware } from '../authenticate.js';
 import { audited } from '../authenticate.js';
 import { sendFhir } from '../fhir-response.js';
 import { locals } from '../request-context.js';
-import { countParam, dateBounds, nhsNumberParam } from '../search-params.js';
-
-const SUPPORTED = ['patient:identifier', 'date', 'agent', '_count'];
+import { countParam, dateBounds, nhsNumberParam, searchParams } from '../search-params.js';
 
 /** GET /fhir/AuditEvent (auditors) and GET /people/{id}/disclosures (the accounting of disclosures). */
 export function auditEventsRouter(ctx: GatewayContext, authenticate: AuthMiddleware): Router {
@@ -19,20 +17,10 @@ export function auditEventsRouter(ctx: GatewayContext, authenticate: AuthMiddlew
 
   router.get('/fhir/AuditEvent', audited('search', 'AuditEvent'), authenticate, async (req: Request, res: Response) => {
     const { requester, auditScope } = locals(res);
-    const query = req.query as Record<string, unknown>;
-    for (const name of Object.keys(query)) {
-      if (name !== '_format' && !SUPPORTED.includes(name)) throw new GatewayError('GW_ERR_UNSUPPORTED_PARAMETER', `search parameter '${name}' is not supported here; supported: ${SUPPORTED.join(', ')}`, { expression: name });
-    }
-    const single = (name: string): string | undefined => {
-      const v = query[name];
-      if (v === undefined) return undefined;
-      if (typeof v !== 'string') throw new GatewayError('GW_ERR_INVALID_PARAMETER', `give '${name}' once`, { expression: name });
-      return v;
-    };
-    const patient = single('patient:identifier');
-    const nhsNumber = patient === undefined ? undefined : nhsNumberParam(new Map([['patient:identifier', patient]]));
-    const { from, to } = dateBounds(query.date);
-    const rows = await searchAuditTrail(ctx, auditScope!, requester!, { nhsNumber, from, to, agent: single('agent'), limit: countParam(new Map(Object.entries({ _count: single('_count') }).filter((e): e is [string, string] => e[1] !== undefined)), 100, 500) });
+    const params = searchParams(req, ['patient:identifier', 'agent', '_count'], ['date']);
+    const nhsNumber = params.has('patient:identifier') ? nhsNumberParam(params) : undefined;
+    const { from, to } = dateBounds(req.query.date);
+    const rows = await searchAuditTrail(ctx, auditScope!, requester!, { nhsNumber, from, to, agent: params.get('agent'), limit: countParam(params, 100, 500) });
     sendFhir(res, 200, searchset(ctx.publicBaseUrl, req.originalUrl, rows.map((r) => ({ mode: 'match', resource: toAuditEvent(r.seq, r.entry) })), ctx.now().toISOString()));
   });
 
