@@ -22,6 +22,7 @@ import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
 import { loadMappingRegistry } from './mapping/registry.js';
 import { loadMatcher } from './matching/matcher.js';
+import { loadSchoolCalendar } from './policy/school-days.js';
 import { loadPseudonymMatcher } from './matching/pseudonym-matcher.js';
 import { clearIndexMode, pseudonymisedIndexMode } from './services/index-mode.js';
 import { indexUnkeyedSources } from './services/person-index.js';
@@ -61,6 +62,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   for (const warning of sharing.warnings) log.warn({ event: 'agreements' }, warning);
   const mappings = loadMappingRegistry();
   const matcher = loadMatcher(config.configDir);
+  const schoolCalendar = loadSchoolCalendar(config.configDir);
   const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
@@ -79,7 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
   await treeHeads?.publishLogged();
   treeHeads?.start(config.auditHeadIntervalSeconds);
-  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index };
+  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar };
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,

@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
 import type { IndexMode } from './index-mode.js';
+import type { SchoolCalendar } from '../policy/school-days.js';
 
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
@@ -26,6 +27,8 @@ export interface GatewayContext {
   matcher: Matcher;
   /** How the person index stores and matches people: in clear, or pseudonymised. */
   index: IndexMode;
+  /** School days, for Operation Encompass deadlines (config/school-calendar.yaml). */
+  schoolCalendar: SchoolCalendar;
 }
 
 /** The agency an id names; configuration guarantees every stored owner is configured. */
