@@ -3,7 +3,7 @@ import type { GatewayIssue } from '../errors/gateway-error.js';
 import type { Provenance } from '../model/provenance.js';
 
 /** The wire formats the gateway reads. The same names label provenance. */
-export type WireFormat = Exclude<Provenance['format'], 'config' | 'police-json'>;
+export type WireFormat = Exclude<Provenance['format'], 'config' | 'police-json' | 'police-xml'>;
 
 /**
  * What a reader gives back: the message as a plain JSON tree (no classes, no prototypes

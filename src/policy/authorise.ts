@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
+export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'notification:submit' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -65,6 +65,8 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   ],
   // Police notifications about a child: the force that submitted them, children's social
   // care, and a school's safeguarding lead (Operation Encompass); the agreements decide each.
+  // Submitting one: a police force's own users, for law enforcement or safeguarding.
+  'notification:submit': [{ roles: ['police-submitter'], purposes: ['law-enforcement', 'safeguarding-s47'] }],
   'notification:read': [
     { roles: ['police-submitter'], purposes: ['law-enforcement', 'safeguarding-s47'] },
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
@@ -78,6 +80,8 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },
+    // A force's MASH reads the notifications the gateway could not route, to route them itself.
+    { roles: ['police-submitter'], purposes: ['law-enforcement', 'safeguarding-s47'] },
   ],
 };
 

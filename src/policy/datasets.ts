@@ -27,7 +27,7 @@ export const DATASETS = {
     'voiceOfChild',
     'actionsTaken',
     'familyTold',
-    'school',
+    'circumstances',
     'provenance',
   ],
   Communication: ['category', 'sent', 'payload', 'sender', 'about'],
@@ -46,7 +46,7 @@ export const STRUCTURAL_FIELDS = ['id', 'subjectPersonId', 'owner', 'securityLab
 export const LOCATING_FIELDS: Readonly<Partial<Record<RecordType, readonly string[]>>> = {
   Person: ['addresses'],
   Attendance: ['location'],
-  PoliceNotification: ['location', 'school'],
+  PoliceNotification: ['location'],
   Relationship: ['relatedPhone'],
 };
 

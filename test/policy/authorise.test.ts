@@ -27,6 +27,10 @@ const PERMITTED: [Role, Action, string][] = [
   ['la-social-worker', 'communication:read', 'early-help'],
   ['school-dsl', 'communication:read', 'safeguarding-s47'],
   ['school-dsl', 'communication:read', 'early-help'],
+  ['police-submitter', 'communication:read', 'law-enforcement'],
+  ['police-submitter', 'communication:read', 'safeguarding-s47'],
+  ['police-submitter', 'notification:submit', 'law-enforcement'],
+  ['police-submitter', 'notification:submit', 'safeguarding-s47'],
   ['la-social-worker', 'record:read', 'safeguarding-s47'],
   ['la-social-worker', 'record:read', 'child-in-need-s17'],
   ['la-social-worker', 'record:read', 'early-help'],
@@ -37,7 +41,7 @@ const PERMITTED: [Role, Action, string][] = [
   ['police-submitter', 'record:read', 'safeguarding-s47'],
 ];
 
-const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read', 'record:read'];
+const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read', 'record:read', 'notification:submit'];
 const PURPOSES = ['direct-care', 'safeguarding-s47', 'child-in-need-s17', 'early-help', 'law-enforcement', 'statutory-return', 'audit'];
 
 describe('authorise (deny by default)', () => {

@@ -117,6 +117,8 @@ const READS: Read[] = [
       { agency: 'police:E23000010', role: 'police-submitter', purposes: ['law-enforcement', 'safeguarding-s47'], consents: ALL_CONSENTS, labels: LABELS, fields: 'all' },
       // leeds-safeguarding-partnership#police-to-children-social-care: in full, N and R.
       { agency: 'la:383', role: 'la-social-worker', purposes: ['safeguarding-s47', 'child-in-need-s17'], consents: ALL_CONSENTS, labels: ['N', 'R'], fields: 'all' },
+      // leeds-safeguarding-partnership#operation-encompass-to-schools: the notice's fields only.
+      { agency: 'school:100000', role: 'school-dsl', purposes: ['safeguarding-s47'], consents: ALL_CONSENTS, labels: ['N', 'R'], fields: ['reference', 'type', 'occurredAt', 'location', 'persons', 'circumstances'] },
     ],
   },
 ];

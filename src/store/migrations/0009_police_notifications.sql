@@ -47,6 +47,7 @@ CREATE INDEX notification_people_person ON notification_people (person_id, occur
 -- recipient read it.
 CREATE TABLE notification_routes (
   notification_id   text NOT NULL REFERENCES police_notifications (id),
+  version           integer NOT NULL,
   recipient         text NOT NULL REFERENCES agencies (id),
   kind              text NOT NULL CHECK (kind IN ('local-authority', 'school', 'unroutable')),
   person_id         text REFERENCES persons (id),
@@ -57,7 +58,7 @@ CREATE TABLE notification_routes (
   school_day_start  timestamptz,
   before_school_day boolean,
   viewed_at         timestamptz,
-  PRIMARY KEY (notification_id, recipient, kind, communication_id)
+  PRIMARY KEY (notification_id, version, recipient, kind, communication_id)
 );
 CREATE INDEX notification_routes_communication ON notification_routes (communication_id);
 

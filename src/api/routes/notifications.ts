@@ -1,0 +1,62 @@
+import type { Request, Response } from 'express';
+import express, { Router } from 'express';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayContext } from '../../services/context.js';
+import { listReceipts, readReceipt, submitNotification } from '../../services/police-notifications.js';
+import type { AuthMiddleware } from '../authenticate.js';
+import { audited } from '../authenticate.js';
+import { locals } from '../request-context.js';
+import { countParam, searchParams } from '../search-params.js';
+
+const JSON_TYPES = ['application/json'];
+
+/** The submission in the body: JSON as published at /schemas/police-notification.json. */
+function submissionBody(req: Request): { body: unknown; format: 'police-json' | 'police-xml' } {
+  const bytes: unknown = req.body;
+  if (!req.is(JSON_TYPES)) {
+    throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `send the notification as application/json, received ${req.get('Content-Type') ?? 'no Content-Type'}`, { expression: 'Content-Type' });
+  }
+  const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : '';
+  try {
+    return { body: JSON.parse(text) as unknown, format: 'police-json' };
+  } catch (err) {
+    throw new GatewayError('GW_ERR_MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`, { expression: 'body' });
+  }
+}
+
+function sinceParam(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw) || Number.isNaN(Date.parse(raw))) {
+    throw new GatewayError('GW_ERR_INVALID_PARAMETER', `since '${raw}': expected a date (YYYY-MM-DD) or a date and time with its offset (2026-12-07T09:00:00Z)`, { expression: 'since' });
+  }
+  return new Date(raw).toISOString();
+}
+
+/** POST /notifications (police submissions), GET /notifications/{id} and GET /notifications?since= (the submitting force's receipts). */
+export function notificationsRouter(ctx: GatewayContext, authenticate: AuthMiddleware, maxBodyBytes: number): Router {
+  const router = Router();
+  const raw = express.raw({ type: () => true, limit: maxBodyBytes });
+
+  router.post('/notifications', audited('create', 'PoliceNotification'), authenticate, raw, async (req: Request, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    const { body, format } = submissionBody(req);
+    const { created, receipt } = await submitNotification(ctx, auditScope!, requester!, body, format);
+    res.setHeader('Location', `${ctx.publicBaseUrl}/notifications/${receipt.id}`);
+    res.status(created ? 201 : 200).json(receipt);
+  });
+
+  router.get('/notifications', audited('search', 'PoliceNotification'), authenticate, async (req: Request, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    const params = searchParams(req, ['since', '_count']);
+    const since = sinceParam(params.get('since'));
+    const limit = countParam(params, 100, 1000);
+    const receipts = await listReceipts(ctx, auditScope!, requester!, since, limit);
+    res.status(200).json({ notifications: receipts });
+  });
+
+  router.get('/notifications/:id', audited('read', 'PoliceNotification'), authenticate, async (req: Request<{ id: string }>, res: Response) => {
+    const { requester, auditScope } = locals(res);
+    res.status(200).json(await readReceipt(ctx, auditScope!, requester!, req.params.id));
+  });
+  return router;
+}
