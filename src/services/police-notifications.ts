@@ -353,7 +353,7 @@ async function storeVersion(
     routes: baseRoutes,
     warnings,
   };
-  await saveNotification(tx, { id, force: submission.force, reference: submission.reference, version, contentHash, status: base.status, record, receipt: { ...base }, receivedAt: base.receivedAt, updatedAt: now });
+  await saveNotification(tx, { id, force: submission.force, reference: submission.reference, version, contentHash, status: base.status, record, receipt: { ...base }, receivedAt: base.receivedAt, updatedAt: now }, ctx.index.records);
   await saveNotificationPeople(tx, id, record.occurredAt, persons.map((p) => ({ personId: p.personId, roles: [...p.roles] })));
   if (relationships.length > 0) await upsertRecords(tx, relationships, ctx.index.records);
   for (const c of communications) await insertCommunication(tx, { ...c, createdAt: now });

@@ -1,5 +1,22 @@
 import type { PoliceNotification } from '../model/police-notification.js';
 import type { Queryable } from './db.js';
+import type { RecordSealer } from './records-repo.js';
+
+/**
+ * What stays readable of a notification in pseudonymised mode: who sent it, what kind, when,
+ * and the person-index ids of the people it names. Names, places and narrative are sealed
+ * under the force's data key.
+ */
+function notificationStub(n: PoliceNotification): Record<string, unknown> {
+  return { id: n.id, owner: n.owner, force: n.force, reference: n.reference, type: n.type, occurredAt: n.occurredAt, version: n.version, provenance: n.provenance, securityLabel: n.securityLabel, persons: n.persons.map((p) => ({ ref: p.ref, roles: p.roles, personId: p.personId })) };
+}
+
+function stored(n: PoliceNotification, sealer: RecordSealer | undefined): { record: string; sealed: string | null } {
+  if (!sealer) return { record: JSON.stringify(n), sealed: null };
+  const subject = n.persons.find((p) => p.roles.includes('subject-child'))?.personId ?? '';
+  const { sealed } = sealer.seal({ ...n, subjectPersonId: subject });
+  return { record: JSON.stringify(notificationStub(n)), sealed: JSON.stringify(sealed) };
+}
 
 /** A stored notification with what the force is told about it. */
 export interface StoredNotification {
@@ -63,18 +80,22 @@ export async function notificationsOfForce(q: Queryable, force: string, since: s
   return rows.map(fromRow);
 }
 
-/** Writes a new notification or its next version, keeping every version in the history table. */
-export async function saveNotification(q: Queryable, n: StoredNotification): Promise<void> {
+/**
+ * Writes a new notification or its next version, keeping every version in the history
+ * table; in pseudonymised mode the content is sealed under the force's data key.
+ */
+export async function saveNotification(q: Queryable, n: StoredNotification, sealer?: RecordSealer): Promise<void> {
+  const { record, sealed } = stored(n.record, sealer);
   await q.query(
-    `INSERT INTO police_notifications (id, force, reference, type, owner, version, content_hash, record, status, receipt, received_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11, $12)
+    `INSERT INTO police_notifications (id, force, reference, type, owner, version, content_hash, record, sealed, status, receipt, received_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::jsonb, $12, $13)
      ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, version = EXCLUDED.version, content_hash = EXCLUDED.content_hash, record = EXCLUDED.record,
-       status = EXCLUDED.status, receipt = EXCLUDED.receipt, updated_at = EXCLUDED.updated_at`,
-    [n.id, n.force, n.reference, n.record.type, n.record.owner, n.version, n.contentHash, JSON.stringify(n.record), n.status, JSON.stringify(n.receipt), n.receivedAt, n.updatedAt],
+       sealed = EXCLUDED.sealed, status = EXCLUDED.status, receipt = EXCLUDED.receipt, updated_at = EXCLUDED.updated_at`,
+    [n.id, n.force, n.reference, n.record.type, n.record.owner, n.version, n.contentHash, record, sealed, n.status, JSON.stringify(n.receipt), n.receivedAt, n.updatedAt],
   );
   await q.query(
-    'INSERT INTO police_notification_versions (notification_id, version, content_hash, record, received_at) VALUES ($1, $2, $3, $4::jsonb, $5)',
-    [n.id, n.version, n.contentHash, JSON.stringify(n.record), n.updatedAt],
+    'INSERT INTO police_notification_versions (notification_id, version, content_hash, record, sealed, received_at) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
+    [n.id, n.version, n.contentHash, record, sealed, n.updatedAt],
   );
 }
 
