@@ -68,6 +68,23 @@ describe('the README walk-through, step by step', () => {
     const events = await request(t.gateway.app).get('/fhir/AuditEvent?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|9990000026').set('Authorization', `Bearer ${dpo}`);
     expect(events.body.entry.length).toBeGreaterThan(0);
 
+    // Police notifications: routed to the plan's LA, a minimised Encompass notice to the school.
+    const police = await t.token('police:E23000010', 'police-submitter', 'law-enforcement');
+    const submitted = await request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${police}`).set('Content-Type', 'application/json').send(example('police-notification.json'));
+    expect(submitted.status).toBe(201);
+    expect(submitted.body.routes.map((r: { recipient: string; kind: string; basis: string }) => [r.recipient, r.kind, r.basis.split(':')[0]])).toEqual([
+      ['la:383', 'local-authority', 'active-plan'],
+      ['school:100000', 'school', 'operation-encompass'],
+    ]);
+    const again = await request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${police}`).set('Content-Type', 'application/json').send(example('police-notification.json'));
+    expect([again.status, again.body.id, again.body.version]).toEqual([200, submitted.body.id, 1]);
+    const dsl = await t.token('school:100000', 'school-dsl', 'safeguarding-s47');
+    const notice = await request(t.gateway.app).get('/fhir/Communication?recipient=school:100000').set('Authorization', `Bearer ${dsl}`);
+    expect(notice.body.total).toBe(1);
+    expect(JSON.stringify(notice.body)).not.toContain('Synthetic example: officers');
+    const receipt = await request(t.gateway.app).get(`/notifications/${submitted.body.id}`).set('Authorization', `Bearer ${police}`);
+    expect(receipt.body.routes.find((r: { kind: string }) => r.kind === 'school').viewedAt).not.toBeNull();
+
     const upload = await ingest(la, 'text/csv', example('cpis-upload.csv'));
     expect(upload.body.results.map((r: { result: string }) => r.result)).toEqual(['CPR06', 'CPR01']);
 
