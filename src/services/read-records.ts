@@ -10,13 +10,14 @@ import { currentPersonId, sourcesOfPerson } from '../store/person-index-repo.js'
 import { householdOf } from '../store/households-repo.js';
 import { getPlan, plansForPerson } from '../store/plans-repo.js';
 import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
+import { notificationsAbout } from '../store/notifications-repo.js';
 import { getRecord, recordsForPerson } from '../store/records-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditNow, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
 import { auditDecision, decideRelease, shownTo } from './sharing.js';
 
-export type RecordKind = StoredRecordType | 'ProtectionPlan';
+export type RecordKind = StoredRecordType | 'ProtectionPlan' | 'PoliceNotification';
 
 /** A record as the requester may see it: in full when it is theirs, else only the fields a sharing decision released. */
 export interface ShownRecord {
@@ -105,6 +106,7 @@ async function releaseAbout(ctx: GatewayContext, requester: Requester, person: P
   const candidates: { type: RecordKind; record: StoredRecord & { securityLabel?: 'N' | 'R' | 'V' } }[] = [
     ...(await plansForPerson(ctx.db, person.id)).map((p) => ({ type: 'ProtectionPlan' as const, record: p })),
     ...(await recordsForPerson(ctx.db, person.id, undefined, ctx.index.records)),
+    ...(await notificationsAbout(ctx.db, person.id, ctx.index.records)).map((n) => ({ type: 'PoliceNotification' as const, record: n })),
   ];
   for (const c of candidates) {
     const d = await decideRelease(ctx, ctx.db, requester, { type: c.type, record: c.record, subject: person, override });
@@ -200,8 +202,8 @@ function chronologyEntry(r: ShownRecord): ChronologyEntry | null {
   const rec = r.record as Record<string, unknown>;
   const str = (k: string) => (typeof rec[k] === 'string' ? (rec[k]) : undefined);
   const period = rec.period as { start?: string } | undefined;
-  const date = { ProtectionPlan: period?.start, CaseEvent: str('date'), Attendance: str('arrival'), Consent: str('recordedAt') ?? period?.start, Relationship: undefined }[r.type];
-  const what = { ProtectionPlan: str('kind'), CaseEvent: str('kind'), Attendance: str('encounterClass'), Consent: str('state'), Relationship: str('role') }[r.type];
+  const date = { ProtectionPlan: period?.start, CaseEvent: str('date'), Attendance: str('arrival'), Consent: str('recordedAt') ?? period?.start, Relationship: undefined, PoliceNotification: str('occurredAt') }[r.type];
+  const what = { ProtectionPlan: str('kind'), CaseEvent: str('kind'), Attendance: str('encounterClass'), Consent: str('state'), Relationship: str('role'), PoliceNotification: str('type') }[r.type];
   return date ? { date, type: r.type, what: what ?? r.type, owner: r.record.owner, record: r.record } : null;
 }
 

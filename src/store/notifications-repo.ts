@@ -162,3 +162,20 @@ export async function markRoutesViewed(q: Queryable, recipient: string, communic
   if (communicationIds.length === 0) return;
   await q.query('UPDATE notification_routes SET viewed_at = $3 WHERE recipient = $1 AND communication_id = ANY($2::text[]) AND viewed_at IS NULL', [recipient, communicationIds, at]);
 }
+
+/**
+ * The notifications that name a person (in any role), latest versions, as records about
+ * that person: newest incident first. Sealed content is opened for the policy to decide on.
+ */
+export async function notificationsAbout(q: Queryable, personId: string, sealer?: RecordSealer): Promise<(PoliceNotification & { subjectPersonId: string })[]> {
+  const rows = await q.query<{ record: PoliceNotification; sealed: unknown }>(
+    `SELECT n.record, n.sealed FROM notification_people p JOIN police_notifications n ON n.id = p.notification_id
+      WHERE p.person_id = $1 ORDER BY p.occurred_at DESC, n.id LIMIT 200`,
+    [personId],
+  );
+  return rows.map((r) => {
+    const stub = { ...r.record, subjectPersonId: personId };
+    if (r.sealed === null || r.sealed === undefined || !sealer) return stub;
+    return { ...(sealer.open(stub, r.sealed) as unknown as PoliceNotification), subjectPersonId: personId };
+  });
+}

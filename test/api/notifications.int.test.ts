@@ -102,6 +102,19 @@ describe('a notification about a child on a protection plan', () => {
     expect(rows.map((r) => r.related)).toEqual([perpetratorId]);
   });
 
+  it("is in the child's multi-agency chronology for the LA, and not for a hospital", async () => {
+    const childId = receipt.persons.find((p: any) => p.ref === 'c1').personId;
+    const res = await request(t.gateway.app).get(`/people/${childId}/chronology`).set('Authorization', `Bearer ${la}`);
+    expect(res.status).toBe(200);
+    const entry = res.body.entries.find((e: any) => e.type === 'PoliceNotification');
+    expect(entry).toMatchObject({ date: '2026-11-19T22:40:00Z', what: 'domestic-abuse', owner: 'police:E23000010' });
+    expect(entry.record.narrative).toContain('SYNTHETIC-NARRATIVE');
+    const ed = await t.token('ods:RR8', 'unscheduled-care', 'TREAT');
+    const health = await request(t.gateway.app).get(`/people/${childId}/chronology`).set('Authorization', `Bearer ${ed}`);
+    expect(JSON.stringify(health.body)).not.toContain('SYNTHETIC-NARRATIVE');
+    expect((health.body.entries ?? []).some((e: any) => e.type === 'PoliceNotification')).toBe(false);
+  });
+
   it('a retry returns the same receipt and stores nothing new', async () => {
     const before = await count('SELECT count(*)::int AS n FROM communications');
     const res = await submit(notification());
