@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICE_FORCE_CODES } from '../../src/model/police-forces.js';
@@ -37,6 +38,20 @@ const NOTIFICATION = {
 function validator(schema: Record<string, unknown>) {
   const { $schema: _dialect, ...rest } = schema;
   return new Ajv({ allErrors: true }).compile(rest);
+}
+
+/** The non-FHIR routes the app mounts, as `METHOD /path/{param}`, read from express's router stack. */
+function mountedRoutes(app: Express): string[] {
+  const routes: string[] = [];
+  const visit = (stack: any[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods)) routes.push(`${method.toUpperCase()} ${String(layer.route.path).replace(/:(\w+)/g, '{$1}').replace(/\\/g, '')}`);
+      } else if (layer.handle?.stack) visit(layer.handle.stack);
+    }
+  };
+  visit((app as any).router.stack);
+  return routes.filter((r) => !r.split(' ')[1]!.startsWith('/fhir'));
 }
 
 describe('GET /schemas/police-notification.json', () => {
@@ -79,5 +94,67 @@ describe('GET /schemas/police-notification.json', () => {
       expect([why, NotificationSubmissionSchema.safeParse(parsed).success]).toEqual([why, false]);
       expect([why, validate(parsed)]).toEqual([why, false]);
     }
+  });
+});
+
+describe('GET /openapi.json', () => {
+  // Routes being built in other branches: documented before they are mounted here.
+  const NOT_YET_MOUNTED = ['POST /notifications', 'GET /notifications', 'GET /notifications/{id}', 'GET /alerts', 'GET /alerts/{id}', 'POST /alerts/{id}/acknowledge', 'POST /alerts/{id}/close'];
+
+  it('is an OpenAPI 3.1 document, served without a token', async () => {
+    const res = await request(t.gateway.app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/json');
+    expect(res.body.openapi).toMatch(/^3\.1\./);
+    expect(res.body.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(res.body.components.securitySchemes.bearerJwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(res.body.components.securitySchemes.bearerJwt.description).toMatch(/sub.*agency.*role.*purpose_of_use/);
+  });
+
+  it('documents every non-FHIR route the app mounts, and only those and the routes on their way', async () => {
+    const doc = (await request(t.gateway.app).get('/openapi.json')).body;
+    const documented: string[] = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const mounted = mountedRoutes(t.gateway.app);
+    expect(mounted).toContain('GET /openapi.json');
+    expect(mounted).toContain('GET /people/{id}/chronology');
+    expect(mounted.filter((r) => !documented.includes(r))).toEqual([]);
+    expect(documented.filter((r) => !mounted.includes(r) && !NOT_YET_MOUNTED.includes(r))).toEqual([]);
+    expect(documented).toEqual(expect.arrayContaining(NOT_YET_MOUNTED));
+    expect(documented.some((r) => r.includes(' /fhir'))).toBe(false);
+  });
+
+  it('gives every operation its responses, errors as OperationOutcomes, and security where a token is needed', async () => {
+    const doc = (await request(t.gateway.app).get('/openapi.json')).body;
+    const ids = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect([where, Object.keys(op.responses).length > 0]).toEqual([where, true]);
+        expect([where, ids.has(op.operationId)]).toEqual([where, false]);
+        ids.add(op.operationId);
+        for (const r of Object.values<any>(op.responses)) {
+          if (r.$ref) expect(doc.components.responses[r.$ref.split('/').pop()]).toBeDefined();
+        }
+        const isOpen = path.startsWith('/health') || path === '/openapi.json' || path.startsWith('/schemas/');
+        expect([where, op.security.length === 0]).toEqual([where, isOpen]);
+        if (!isOpen) expect([where, op.responses['401']]).toEqual([where, { $ref: '#/components/responses/Unauthorized' }]);
+      }
+    }
+    expect(doc.components.responses.Unauthorized.content['application/fhir+json'].schema).toEqual({ $ref: '#/components/schemas/OperationOutcome' });
+  });
+
+  it('describes police submissions and receipts as the notification contract says', async () => {
+    const doc = (await request(t.gateway.app).get('/openapi.json')).body;
+    const post = doc.paths['/notifications'].post;
+    expect(post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/NotificationSubmission' });
+    expect(post.requestBody.content['application/xml']).toBeDefined();
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '201', '401', '403', '422']));
+    expect(doc.components.schemas.NotificationSubmission.properties.force.enum).toHaveLength(43);
+    const receipt = doc.components.schemas.NotificationReceipt;
+    expect(receipt.properties.status.enum).toEqual(['routed', 'unroutable']);
+    expect(receipt.properties.routes.items.properties.kind.enum).toEqual(['local-authority', 'school', 'unroutable']);
+    expect(doc.paths['/notifications'].get.parameters[0]).toMatchObject({ name: 'since', required: true });
+    expect(doc.components.schemas.Alert.properties.status.enum).toEqual(['open', 'acknowledged', 'closed']);
+    expect(doc.paths['/alerts/{id}/close'].post.requestBody.content['application/json'].schema.required).toEqual(['reason']);
   });
 });
