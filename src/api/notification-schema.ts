@@ -11,8 +11,7 @@ export const NOTIFICATION_SCHEMA_PATH = '/schemas/police-notification.json';
 /** The rules the zod schema checks that the JSON Schema does not carry; clients meet them as 422s. */
 const NOT_EXPRESSED = [
   "each person's ref is unique within the submission",
-  'a subject child has a birthDate or an estimatedAge, an estimatedAge of 0 to 17, and no birthDate after occurredAt',
-  'an encompass notification gives each subject child\'s school and present',
+  'no birthDate is after occurredAt',
   'nhsNumber has a valid Modulus 11 check digit',
   'birthDate and the date of occurredAt are real calendar days (no 30 February)',
   'reference is trimmed of surrounding spaces before its length is checked',
@@ -26,6 +25,9 @@ function object(tree: unknown): JsonSchema {
 function property(schema: JsonSchema, name: string): JsonSchema {
   return object(object(schema.properties)[name]);
 }
+
+/** A person with the role subject-child. */
+const IS_SUBJECT_CHILD: JsonSchema = { properties: { roles: { contains: { const: 'subject-child' } } }, required: ['roles'] };
 
 /** A location (incident or address) needs lines, a postcode, a UPRN or a description. */
 function locationNeedsOne(location: JsonSchema): void {
@@ -55,12 +57,16 @@ export function notificationJsonSchema(): JsonSchema {
   property(person, 'nhsNumber').description = 'NHS number (10 digits, spaces or hyphens allowed) with a valid Modulus 11 check digit';
   property(person, 'name').anyOf = [{ required: ['given'], properties: { given: { minItems: 1 } } }, { required: ['family'] }];
   locationNeedsOne(property(person, 'address'));
-  property(schema, 'persons').contains = { properties: { roles: { contains: { const: 'subject-child' } } }, required: ['roles'] };
+  property(schema, 'persons').contains = IS_SUBJECT_CHILD;
+  person.allOf = [{ if: IS_SUBJECT_CHILD, then: { anyOf: [{ required: ['birthDate'] }, { required: ['estimatedAge'] }], properties: { estimatedAge: { maximum: 17 } } } }];
 
   property(schema, 'officer').anyOf = [{ required: ['collarNumber'] }, { required: ['id'] }];
   schema.allOf = [
     { if: { properties: { type: { const: 'domestic-abuse' } }, required: ['type'] }, then: { required: ['riskGrade'] } },
-    { if: { properties: { type: { const: 'encompass' } }, required: ['type'] }, then: { required: ['circumstances'] } },
+    {
+      if: { properties: { type: { const: 'encompass' } }, required: ['type'] },
+      then: { required: ['circumstances'], properties: { persons: { items: { if: IS_SUBJECT_CHILD, then: { required: ['school', 'present'] } } } } },
+    },
   ];
   return schema;
 }

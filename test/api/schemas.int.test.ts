@@ -75,6 +75,17 @@ describe('GET /schemas/police-notification.json', () => {
     expect(NotificationSubmissionSchema.safeParse(NOTIFICATION).success).toBe(true);
     expect(validate(NOTIFICATION), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...NOTIFICATION, persons: [{ ...NOTIFICATION.persons[0], nhsNumber: '999 000 0026' }] })).toBe(true);
+    // An adult may have an estimated age over 17, and only encompass needs the school.
+    const accepted = [
+      { ...NOTIFICATION, persons: [NOTIFICATION.persons[0], { ...NOTIFICATION.persons[1], birthDate: undefined, estimatedAge: 40 }] },
+      { ...NOTIFICATION, persons: [{ ...NOTIFICATION.persons[0], school: undefined }, NOTIFICATION.persons[1]] },
+      { ...NOTIFICATION, type: 'encompass' },
+    ];
+    for (const body of accepted) {
+      const parsed = JSON.parse(JSON.stringify(body));
+      expect(NotificationSubmissionSchema.safeParse(parsed).success).toBe(true);
+      expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
+    }
 
     const broken: [string, unknown][] = [
       ['unknown force', { ...NOTIFICATION, force: 'E23000099' }],
@@ -87,6 +98,10 @@ describe('GET /schemas/police-notification.json', () => {
       ['empty location', { ...NOTIFICATION, location: { city: 'Leeds' } }],
       ['bad postcode', { ...NOTIFICATION, location: { postcode: 'not a postcode' } }],
       ['occurredAt without offset', { ...NOTIFICATION, occurredAt: '2026-12-04T22:40:00' }],
+      ['subject child without birth date or age', { ...NOTIFICATION, persons: [{ ...NOTIFICATION.persons[0], birthDate: undefined }, NOTIFICATION.persons[1]] }],
+      ['subject child aged 18', { ...NOTIFICATION, persons: [{ ...NOTIFICATION.persons[0], birthDate: undefined, estimatedAge: 18 }, NOTIFICATION.persons[1]] }],
+      ['encompass without the school', { ...NOTIFICATION, type: 'encompass', persons: [{ ...NOTIFICATION.persons[0], school: undefined }, NOTIFICATION.persons[1]] }],
+      ['encompass without circumstances', { ...NOTIFICATION, type: 'encompass', circumstances: undefined }],
       ['person without roles', { ...NOTIFICATION, persons: [{ ...NOTIFICATION.persons[0], roles: [] }] }],
     ];
     for (const [why, body] of broken) {
@@ -141,6 +156,13 @@ describe('GET /openapi.json', () => {
       }
     }
     expect(doc.components.responses.Unauthorized.content['application/fhir+json'].schema).toEqual({ $ref: '#/components/schemas/OperationOutcome' });
+    // Every local $ref points at something the document holds.
+    const refs = JSON.stringify(doc).match(/"\$ref":"#\/[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const r of new Set(refs)) {
+      const target = r.slice(10, -1).split('/').reduce((node: any, key) => node?.[key], doc);
+      expect([r, target !== undefined]).toEqual([r, true]);
+    }
   });
 
   it('describes police submissions and receipts as the notification contract says', async () => {
