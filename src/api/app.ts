@@ -11,6 +11,7 @@ import { communicationsRouter } from './routes/communications.js';
 import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
 import { metadataRouter } from './routes/metadata.js';
+import { schemasRouter } from './routes/schemas.js';
 import { organizationsRouter } from './routes/organizations.js';
 import { ingestRouter } from './routes/ingest.js';
 import { plansRouter } from './routes/plans.js';
@@ -55,6 +56,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   const auth = authenticate(verifier);
   app.use(healthRouter(ctx.db));
   app.use(metadataRouter(ctx.publicBaseUrl, version, ctx.now().toISOString()));
+  app.use(schemasRouter(ctx.publicBaseUrl, version));
   app.use(cpisRouter(ctx, auth));
   app.use(ingestRouter(ctx, auth, maxBodyBytes));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
