@@ -328,7 +328,7 @@ async function storeVersion(
         warnings.push({ severity: 'warning', code: 'forbidden', expression: [`persons.${submission.persons.findIndex((p) => p.ref === child.ref)}.school`], diagnostics: `no data-sharing agreement lets ${force.id} send Operation Encompass notices to ${school.id}: no notice was sent${la ? `; ${la} has the notification` : ''}` });
         continue;
       }
-      const deadline = nextSchoolDayStart(new Date(record.occurredAt), ctx.schoolCalendar).toISOString();
+      const deadline = nextSchoolDayStart(new Date(record.occurredAt), ctx.schoolCalendar, la).toISOString();
       const notice = encompassNotice(record, child, release.fields);
       deliver(school, 'school', child, `operation-encompass: school URN ${school.code}`, ENCOMPASS_NOTICE, notice.text, notice.content, { schoolDayStart: deadline, beforeSchoolDay: now < deadline });
     }

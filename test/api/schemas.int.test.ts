@@ -114,7 +114,7 @@ describe('GET /schemas/police-notification.json', () => {
 
 describe('GET /openapi.json', () => {
   // Routes being built in other branches: documented before they are mounted here.
-  const NOT_YET_MOUNTED = ['POST /notifications', 'GET /notifications', 'GET /notifications/{id}', 'GET /alerts', 'GET /alerts/{id}', 'POST /alerts/{id}/acknowledge', 'POST /alerts/{id}/close'];
+  const NOT_YET_MOUNTED = ['GET /alerts', 'GET /alerts/{id}', 'POST /alerts/{id}/acknowledge', 'POST /alerts/{id}/close'];
 
   it('is an OpenAPI 3.1 document, served without a token', async () => {
     const res = await request(t.gateway.app).get('/openapi.json');
@@ -175,7 +175,7 @@ describe('GET /openapi.json', () => {
     const receipt = doc.components.schemas.NotificationReceipt;
     expect(receipt.properties.status.enum).toEqual(['routed', 'unroutable']);
     expect(receipt.properties.routes.items.properties.kind.enum).toEqual(['local-authority', 'school', 'unroutable']);
-    expect(doc.paths['/notifications'].get.parameters[0]).toMatchObject({ name: 'since', required: true });
+    expect(doc.paths['/notifications'].get.parameters[0]).toMatchObject({ name: 'since' });
     expect(doc.components.schemas.Alert.properties.status.enum).toEqual(['open', 'acknowledged', 'closed']);
     expect(doc.paths['/alerts/{id}/close'].post.requestBody.content['application/json'].schema.required).toEqual(['reason']);
   });
