@@ -101,7 +101,8 @@ export async function insertRoutes(q: Queryable, loadId: number, rows: readonly 
 /** True when the table holds rows from a real (not demo) load. */
 export async function hasRealRoutes(q: Queryable): Promise<boolean> {
   const [row] = await q.query<{ real: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM postcode_routes r JOIN routing_loads l ON l.id = r.load_id WHERE NOT l.demo) AS real',
+    // per load, through postcode_routes_load: cheap however many rows the ONSPD brought
+    'SELECT EXISTS (SELECT 1 FROM routing_loads l WHERE NOT l.demo AND EXISTS (SELECT 1 FROM postcode_routes r WHERE r.load_id = l.id)) AS real',
   );
   return row?.real === true;
 }
