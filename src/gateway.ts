@@ -26,6 +26,7 @@ import { loadSchoolCalendar } from './policy/school-days.js';
 import { loadPseudonymMatcher } from './matching/pseudonym-matcher.js';
 import { clearIndexMode, pseudonymisedIndexMode } from './services/index-mode.js';
 import { indexUnkeyedSources } from './services/person-index.js';
+import { ensureDemoRoutes } from './services/routing-demo.js';
 
 export interface Gateway {
   app: express.Express;
@@ -71,6 +72,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.db ?? (await openDatabase(config));
   try {
     await syncAgencies(db, directory.agencies.values());
+    await ensureDemoRoutes(db, config.configDir, log, now);
     await indexUnkeyedSources(db, index);
   } catch (err) {
     if (!options.db) await db.close();

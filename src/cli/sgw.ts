@@ -12,6 +12,8 @@ import { LinkInputError, runLink, runTrain } from './link.js';
 import { runPseudonymise, type PseudonymiseOptions } from './pseudonymise.js';
 import type { IngestFilesOptions } from './ingest-files.js';
 import { ingestFiles, summaryTable } from './ingest-files.js';
+import type { RoutingLoadCliOptions } from './routing.js';
+import { runRoutingLoad, runRoutingLookup } from './routing.js';
 
 function probabilityArg(value: string): number {
   const n = Number(value);
@@ -149,6 +151,25 @@ export async function main(argv: string[]): Promise<void> {
     .option('--id-map <file.csv>', 'replace record ids with random ones and keep local id → random id in this file')
     .option('--dev-key', 'use the development linkage key (synthetic data only)')
     .action((opts: PseudonymiseOptions) => runPseudonymise(opts).then(() => undefined, linkFailed));
+
+  // Postcode → local authority routing for police notifications (src/cli/routing.ts, docs/routing.md).
+  const routing = program.command('routing').description('postcode → local authority routing table');
+  routing
+    .command('load')
+    .description('load a routing file (ONS Postcode Directory CSV, or postcode,la) in one transaction; a bad file changes nothing and exits 1')
+    .argument('<file>', 'CSV file; its header row says which form it is')
+    .option('--replace', 'drop every earlier routing row first, so the file becomes the whole table')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, opts: RoutingLoadCliOptions) => {
+      process.exitCode = await runRoutingLoad(loadConfig(), file, opts);
+    });
+  routing
+    .command('lookup')
+    .description('show the local authority a postcode routes to, and the file its row came from')
+    .argument('<postcode>', 'e.g. "LS1 4AP"')
+    .action(async (postcode: string) => {
+      process.exitCode = await runRoutingLookup(loadConfig(), postcode);
+    });
 
   program
     .command('migrate')
