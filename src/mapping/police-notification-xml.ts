@@ -45,12 +45,14 @@ function elementPath(source: string): string {
 export async function readNotificationXml(registry: MappingRegistry, body: string | Buffer): Promise<NotificationXmlResult> {
   const read = await readPoliceNotificationXml(body);
   const mapped = mapMessage(registry, 'police-xml', read.tree, {});
-  const errors = mapped.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  // One document, one PoliceNotification: its index says nothing to the sender.
+  const issues = mapped.issues.map((i) => (i.expression ? { ...i, expression: i.expression.map((e) => e.replace(/^PoliceNotification\[0\]/, 'PoliceNotification')) } : i));
+  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
   if (errors.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', errors);
   const draft = mapped.drafts.find((d) => d.type === 'PoliceNotificationSubmission');
   const sources: Record<string, string> = {};
   for (const l of draft?.lineage ?? []) if (l.source !== '(constant)') sources[l.field] = elementPath(l.source);
-  return { submission: draft?.fields ?? {}, warnings: [...read.warnings, ...mapped.issues], sources, mapping: mapped.mappings.join(', ') };
+  return { submission: draft?.fields ?? {}, warnings: [...read.warnings, ...issues], sources, mapping: mapped.mappings.join(', ') };
 }
 
 /** `['persons', 0, 'birthDate']` or `persons.0.birthDate` → the lineage field `persons[0].birthDate`. */
