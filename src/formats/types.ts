@@ -2,8 +2,11 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import type { Provenance } from '../model/provenance.js';
 
-/** The wire formats the gateway reads. The same names label provenance. */
+/** The wire formats `POST /ingest` reads. The same names label provenance. */
 export type WireFormat = Exclude<Provenance['format'], 'config' | 'police-json' | 'police-xml'>;
+
+/** Every format a reader parses: the ingest formats and the XML form of a police notification (`POST /notifications` only). */
+export type SourceFormat = WireFormat | 'police-xml';
 
 /**
  * What a reader gives back: the message as a plain JSON tree (no classes, no prototypes
@@ -24,7 +27,7 @@ export interface ParsedMessage<T = unknown> {
  * format: 400 GW_ERR_MALFORMED_BODY, with one issue per problem, each naming where
  * (line/segment/element path) and what was expected.
  */
-export function malformed(format: WireFormat, issues: GatewayIssue[] | string, expression?: string): GatewayError {
+export function malformed(format: SourceFormat, issues: GatewayIssue[] | string, expression?: string): GatewayError {
   if (typeof issues === 'string') {
     return new GatewayError('GW_ERR_MALFORMED_BODY', `${format}: ${issues}`, expression ? { expression } : {});
   }
@@ -33,7 +36,7 @@ export function malformed(format: WireFormat, issues: GatewayIssue[] | string, e
 }
 
 /** Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them. */
-export function decodeUtf8(format: WireFormat, bytes: Uint8Array | string): string {
+export function decodeUtf8(format: SourceFormat, bytes: Uint8Array | string): string {
   if (typeof bytes === 'string') return bytes;
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -1,5 +1,5 @@
 import { Parser } from 'xml2js';
-import type { WireFormat } from './types.js';
+import type { SourceFormat } from './types.js';
 import { decodeUtf8, malformed } from './types.js';
 
 /** One XML element, in document order, with its attributes and trimmed own text. */
@@ -20,7 +20,7 @@ interface RawNode {
   $$?: RawNode[];
 }
 
-function toNode(raw: RawNode, depth: number, format: WireFormat, path: string): XmlNode {
+function toNode(raw: RawNode, depth: number, format: SourceFormat, path: string): XmlNode {
   if (depth > MAX_DEPTH) throw malformed(format, `elements are nested more than ${MAX_DEPTH} deep`, path);
   const name = raw['#name'];
   const children: XmlNode[] = [];
@@ -36,7 +36,7 @@ function toNode(raw: RawNode, depth: number, format: WireFormat, path: string): 
  * declaration outright (no DTD, so no external entities and no entity-expansion bombs),
  * undeclared entities, mismatched tags and nesting deeper than 64, naming the problem.
  */
-export async function readXml(format: WireFormat, bytes: Uint8Array | string): Promise<XmlNode> {
+export async function readXml(format: SourceFormat, bytes: Uint8Array | string): Promise<XmlNode> {
   const text = decodeUtf8(format, bytes);
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     throw malformed(format, 'the XML has a document type declaration (<!DOCTYPE or <!ENTITY); DTDs and entity declarations are refused for safety');

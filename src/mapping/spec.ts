@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** The canonical record types a mapping can produce. */
-export const RECORD_TYPES = ['Person', 'ProtectionPlan', 'Attendance', 'CaseEvent', 'Relationship', 'Consent'] as const;
+/**
+ * The canonical record types a mapping can produce. `PoliceNotificationSubmission` is not a
+ * stored record: it is the body of `POST /notifications` (NotificationSubmissionSchema), which
+ * the XML form of a notification is mapped to before the same validation as the JSON form.
+ */
+export const RECORD_TYPES = ['Person', 'ProtectionPlan', 'Attendance', 'CaseEvent', 'Relationship', 'Consent', 'PoliceNotificationSubmission'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** Named value conversions a rule may apply (see transforms.ts). */
@@ -97,7 +101,7 @@ export const RecordBlockSchema: z.ZodType<RecordBlockSpec> = z.lazy(() =>
     })
     .strict()
     .superRefine((b, ctx) => {
-      if (b.type !== 'Person' && b.key === undefined) ctx.addIssue({ code: 'custom', message: `a ${b.type} block needs a key (the source ids that make its deterministic id)`, path: ['key'] });
+      if (b.type !== 'Person' && b.type !== 'PoliceNotificationSubmission' && b.key === undefined) ctx.addIssue({ code: 'custom', message: `a ${b.type} block needs a key (the source ids that make its deterministic id)`, path: ['key'] });
     }),
 );
 
@@ -106,7 +110,7 @@ export const MappingSpecSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a mapping version is semantic: MAJOR.MINOR.PATCH'),
     sourceSpec: z.string().min(1),
-    format: z.enum(['fhir-r4-json', 'fhir-r4-xml', 'hl7v2', 'cin-census-xml', 'ssda903-csv', 'ssda903-xml', 'cpis-csv']).or(z.literal('fhir-r4')),
+    format: z.enum(['fhir-r4-json', 'fhir-r4-xml', 'hl7v2', 'cin-census-xml', 'ssda903-csv', 'ssda903-xml', 'cpis-csv', 'police-xml']).or(z.literal('fhir-r4')),
     description: z.string().optional(),
     /** Source paths (type paths, no indexes) this mapping reads or deliberately ignores, beyond those its rules name. */
     consumes: z.array(z.string().min(1)).default([]),

@@ -1,8 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readCinCensus } from '../../src/formats/cin-census.js';
 import { readCpisCsv } from '../../src/formats/cpis-csv.js';
 import { readHl7v2 } from '../../src/formats/hl7v2.js';
+import { readPoliceNotificationXml } from '../../src/formats/police-notification-xml.js';
 import { readSsda903Csv } from '../../src/formats/ssda903.js';
 import type { CompiledConceptMap } from '../../src/mapping/concept-maps.js';
 import { compileConceptMap } from '../../src/mapping/concept-maps.js';
@@ -10,7 +13,7 @@ import { runMapping } from '../../src/mapping/engine.js';
 import type { CompiledExpression } from '../../src/mapping/expression.js';
 import { compileExpression, evaluateWithFhirpath } from '../../src/mapping/expression.js';
 import { fhirMappingTree } from '../../src/mapping/fhir-tree.js';
-import { loadMappingRegistry } from '../../src/mapping/registry.js';
+import { DEFAULT_MAPPINGS_DIR, loadMappingRegistry } from '../../src/mapping/registry.js';
 import { careTeam, NHS_SYSTEM, planBundle, testNhsNumber, VERIFIED } from '../helpers/fixtures.js';
 import { adt, cinCensus, cpisCsv, episodesCsv, ukCorePatient } from '../helpers/messages.js';
 
@@ -199,6 +202,17 @@ function fhirTrees(): unknown[] {
   return [fhirMappingTree(bundle), fhirMappingTree(planBundle(nhs) as unknown as fhir4.Resource), fhirMappingTree(ukCorePatient(other, 'K2') as unknown as fhir4.Resource)];
 }
 
+/** The police notification golden inputs, plus values that do not convert (kept as sent). */
+async function policeXmlTrees(): Promise<unknown[]> {
+  const dir = join(DEFAULT_MAPPINGS_DIR, 'police-notification', '1.0', 'cases');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.input.xml'));
+  const trees = await Promise.all(files.map(async (f) => (await readPoliceNotificationXml(readFileSync(join(dir, f)))).tree));
+  const odd = await readPoliceNotificationXml(
+    '<PoliceNotification xmlns="https://sgw.example/ns/police-notification/1"><Persons><Person><EstimatedAge>ten</EstimatedAge><Present>maybe</Present></Person><Person><Present>no</Present></Person></Persons><RiskGrade><DASHYesCount>1.5</DASHYesCount></RiskGrade><FamilyTold>0</FamilyTold></PoliceNotification>',
+  );
+  return [...trees, odd.tree];
+}
+
 async function samples(): Promise<Record<string, unknown[]>> {
   const cin = await readCinCensus(cinCensus([{ id: 'K1', upn: 'A123456789012', cpp: { start: '2025-06-01', end: '2025-12-01' } }, { id: 'K2' }], { year: 2025 }));
   return {
@@ -207,6 +221,7 @@ async function samples(): Promise<Record<string, unknown[]>> {
     'cpis-csv': cpisTrees(),
     'ssda903-csv': ssda903Trees(),
     'fhir-r4': fhirTrees(),
+    'police-xml': await policeXmlTrees(),
   };
 }
 

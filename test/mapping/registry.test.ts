@@ -24,7 +24,7 @@ const HEAD = 'id: test-bad\nversion: 1.0.0\nsourceSpec: test\nformat: hl7v2\n';
 describe('loading the mappings at start-up', () => {
   it('loads and compiles every shipped mapping, once per format', () => {
     const registry = loadMappingRegistry();
-    expect(registry.mappings.map((m) => m.label).sort()).toEqual(['cin-census-child@1.1.0', 'cpis-upload-plans@1.0.0', 'fhir-r4-uk-core@1.1.0', 'hl7v2-adt@1.0.0', 'ssda903-tables@1.0.0']);
+    expect(registry.mappings.map((m) => m.label).sort()).toEqual(['cin-census-child@1.1.0', 'cpis-upload-plans@1.0.0', 'fhir-r4-uk-core@1.1.0', 'hl7v2-adt@1.0.0', 'police-notification-xml@1.0.0', 'ssda903-tables@1.0.0']);
     expect(registry.forFormat('fhir-r4-xml')).toBe(registry.forFormat('fhir-r4-json'));
     expect(registry.forFormat('ssda903-xml').map((m) => m.id)).toEqual(['ssda903-tables']);
   });

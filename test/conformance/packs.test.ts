@@ -1,0 +1,136 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LoadedPack, RequestStep } from '../../src/conformance/pack.js';
+import { loadPack, requestBody, substitute, substituteJson } from '../../src/conformance/pack.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import { readNotificationXml } from '../../src/mapping/police-notification-xml.js';
+import { loadMappingRegistry } from '../../src/mapping/registry.js';
+import { NotificationSubmissionSchema } from '../../src/model/police-notification.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+/**
+ * The conformance packs are authored ahead of their runner: this checks what can be checked
+ * without a gateway. Every pack loads (YAML and format valid, requirement ids known, every
+ * requirement covered, fixtures present, variables defined), and every notification body a
+ * pack sends agrees with the schema about whether it should succeed.
+ */
+const ROOT = join(PACKAGE_ROOT, 'conformance');
+const packDirs = readdirSync(ROOT)
+  .map((d) => join(ROOT, d))
+  .filter((d) => existsSync(join(d, 'pack.yaml')));
+const registry = loadMappingRegistry();
+
+/** Variables as a run would define them: a run id, the pack's input defaults, and a stand-in for each capture. */
+function baseVars(p: LoadedPack): Record<string, string> {
+  return { 'run.id': '123456', ...Object.fromEntries(Object.entries(p.pack.inputs).map(([k, v]) => [`input.${k}`, v.default])) };
+}
+
+function isNotificationSubmit(step: RequestStep): boolean {
+  return step.method === 'POST' && step.path.split('?')[0] === '/notifications';
+}
+
+function statuses(step: RequestStep): number[] {
+  return Array.isArray(step.status) ? step.status : [step.status];
+}
+
+/** The field paths a 422 step expects the OperationOutcome to name (`expr: …expression`, `contains: field`). */
+function expectedFields(step: RequestStep): string[] {
+  return step.assert.filter((a) => a.expr?.endsWith('.expression') && typeof a.contains === 'string').map((a) => a.contains as string);
+}
+
+describe('conformance packs', () => {
+  it('there is a police-notifications pack', () => {
+    expect(packDirs.map((d) => d.split('/').pop())).toContain('police-notifications');
+  });
+
+  describe.each(packDirs.map((d) => [d.split('/').pop()!, d] as const))('%s', (_name, dir) => {
+    const loaded = loadPack(dir);
+
+    it('loads: valid YAML and format, known and covered requirements, fixtures present', () => {
+      expect(loaded.tests.length).toBeGreaterThan(0);
+      for (const r of loaded.pack.requirements) expect(loaded.tests.some((t) => t.test.requirements.includes(r.id)), r.id).toBe(true);
+    });
+
+    it('every {{variable}} is defined by the run, the inputs or an earlier capture of the same test', () => {
+      for (const { test } of loaded.tests) {
+        const vars = baseVars(loaded);
+        for (const step of test.requests) {
+          const where = `${test.id}/${step.id}`;
+          expect(() => substitute(step.path, vars), where).not.toThrow();
+          expect(() => substituteJson({ headers: step.headers, token: step.token, assert: step.assert }, vars), where).not.toThrow();
+          expect(() => requestBody(dir, step, vars), where).not.toThrow();
+          for (const name of Object.keys(step.capture)) vars[name] = `captured-${name}`;
+        }
+      }
+    });
+
+    const submits = loaded.tests.flatMap(({ test }) => test.requests.filter(isNotificationSubmit).map((step) => [`${test.id}/${step.id}`, step] as const));
+
+    it.each(submits)('%s: the body agrees with the schema about success', async (_where, step) => {
+      const vars = { ...baseVars(loaded), id: 'captured-id' };
+      const body = requestBody(dir, step, vars)!;
+      const codes = statuses(step);
+      const ok = codes.every((s) => s >= 200 && s < 300);
+      const contentType = step.headers['Content-Type'] ?? '';
+      if (codes.some((s) => s === 401 || s === 403)) return; // refused before the body is read
+      if (contentType.includes('xml')) {
+        if (codes.includes(400)) {
+          const err = await readNotificationXml(registry, body.text!).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(GatewayError);
+          expect((err as GatewayError).code).toBe('GW_ERR_MALFORMED_BODY');
+          return;
+        }
+        const { submission, warnings } = await readNotificationXml(registry, body.text!);
+        expect(NotificationSubmissionSchema.safeParse(submission).error?.issues ?? []).toEqual([]);
+        const warned = step.assert.filter((a) => a.expr === 'warnings.expression').map((a) => a.contains);
+        expect(warnings.flatMap((w) => w.expression ?? [])).toEqual(expect.arrayContaining(warned));
+        if (step.assert.some((a) => a.expr === 'warnings.count()' && a.equals === 0)) expect(warnings).toEqual([]);
+        return;
+      }
+      const parsed = NotificationSubmissionSchema.safeParse(body.json);
+      if (ok) expect(parsed.error?.issues ?? []).toEqual([]);
+      else {
+        expect(codes).toEqual([422]);
+        expect(parsed.success).toBe(false);
+        const paths = parsed.error!.issues.map((i) => i.path.join('.'));
+        for (const field of expectedFields(step)) expect(paths, `the schema names ${field}`).toContain(field);
+      }
+    });
+  });
+});
+
+describe('loading a pack names what is wrong', () => {
+  const broken = (edit: (dir: string) => void): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgw-pack-'));
+    cpSync(join(ROOT, 'police-notifications'), join(dir, 'police-notifications'), { recursive: true });
+    edit(join(dir, 'police-notifications'));
+    try {
+      loadPack(join(dir, 'police-notifications'));
+      return '';
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const test = (requirements: string, fixture: string) =>
+    `id: extra\ntitle: t\ndescription: { given: g, when: w, then: t }\nrequirements: ${requirements}\nrequests:\n  - { id: r, method: POST, path: /notifications, token: none, body: { fixture: ${fixture} }, status: 401 }\n`;
+
+  it('a requirement the pack does not list', () => {
+    expect(broken((d) => writeFileSync(join(d, 'tests', 'zz.yaml'), test('[PN-99]', 'fixtures/domestic-abuse.json')))).toMatch(/zz\.yaml: requirement PN-99 is not in pack\.yaml/);
+  });
+
+  it('a requirement no test covers', () => {
+    expect(broken((d) => rmSync(join(d, 'tests', '08-alert-child-on-plan.yaml')))).toMatch(/requirement PN-13 is covered by no test/);
+  });
+
+  it('a fixture that does not exist', () => {
+    expect(broken((d) => writeFileSync(join(d, 'tests', 'zz.yaml'), test('[PN-01]', 'fixtures/nope.json')))).toMatch(/fixture fixtures\/nope\.json does not exist/);
+  });
+
+  it('a test that breaks the format', () => {
+    expect(broken((d) => writeFileSync(join(d, 'tests', 'zz.yaml'), 'id: Bad Id\n'))).toMatch(/zz\.yaml: /);
+  });
+});
