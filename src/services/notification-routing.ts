@@ -2,7 +2,7 @@ import type { NotificationPerson, PoliceNotification } from '../model/police-not
 import { isPlanActive } from '../model/protection-plan.js';
 import type { Queryable } from '../store/db.js';
 import { plansForPerson } from '../store/plans-repo.js';
-import { laForPostcode } from '../store/routing-repo.js';
+import { routeForPostcode } from '../store/routing-repo.js';
 
 /** How the responsible local authority was found, strongest first. */
 export type RouteBasis = 'active-plan' | 'la-records' | 'postcode';
@@ -27,8 +27,8 @@ export async function responsibleLa(q: Queryable, personId: string, child: Notif
   if (source) return { la: source.owner, basis: 'la-records', detail: `${source.owner} holds records of the child` };
   const postcodes = [child.address?.postcode, notification.location.postcode].filter((p): p is string => p !== undefined);
   for (const postcode of postcodes) {
-    const la = await laForPostcode(q, postcode);
-    if (la) return { la, basis: 'postcode', detail: `postcode district ${postcode.trim().toUpperCase().split(/\s+/)[0] ?? ''} is served by ${la}` };
+    const found = await routeForPostcode(q, postcode);
+    if (found) return { la: `la:${found.laNumber}`, basis: 'postcode', detail: `postcode ${found.granularity} ${found.key} is served by la:${found.laNumber} (routing table ${found.fileName})` };
   }
   return {
     la: null,

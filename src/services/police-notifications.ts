@@ -18,8 +18,8 @@ import { redact } from '../policy/decide.js';
 import { nextSchoolDayStart } from '../policy/school-days.js';
 import { insertCommunication } from '../store/communications-repo.js';
 import type { Queryable } from '../store/db.js';
-import type { RouteRow, StoredNotification } from '../store/notifications-repo.js';
-import { insertRoutes, lockNotificationKey, notificationById, notificationByReference, notificationsOfForce, routesOf, saveNotification, saveNotificationPeople } from '../store/notifications-repo.js';
+import type { NotificationRoute, StoredNotification } from '../store/notifications-repo.js';
+import { insertNotificationRoutes, lockNotificationKey, notificationById, notificationByReference, notificationsOfForce, routesOf, saveNotification, saveNotificationPeople } from '../store/notifications-repo.js';
 import { enqueueWebhooks } from '../store/outbox-repo.js';
 import { getPersonById } from '../store/people-repo.js';
 import { upsertRecords } from '../store/records-repo.js';
@@ -51,7 +51,7 @@ export interface NotificationReceipt {
   persons: { ref: string; roles: string[]; personId: string; match: { method: MatchOutcome['method']; awaitingReview: boolean } }[];
   routes: {
     recipient: string;
-    kind: RouteRow['kind'];
+    kind: NotificationRoute['kind'];
     basis: string;
     personRef: string | null;
     madeAvailableAt: string;
@@ -72,11 +72,34 @@ function zodIssues(error: { issues: readonly { path: PropertyKey[]; message: str
   });
 }
 
-/** Checks a submission against the published schema; every bad field is named. */
-export function checkSubmission(body: unknown): NotificationSubmission {
+/**
+ * Checks a submission against the published schema; every bad field is named (and, for the
+ * XML form, `annotate` adds the element each came from).
+ */
+export function checkSubmission(body: unknown, now: Date, annotate: (issues: GatewayIssue[]) => GatewayIssue[] = (i) => i): NotificationSubmission {
   const parsed = NotificationSubmissionSchema.safeParse(body);
-  if (!parsed.success) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', zodIssues(parsed.error));
+  if (!parsed.success) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', annotate(zodIssues(parsed.error)));
+  // Clocks drift: a few minutes ahead is a clock, more is a mistyped date.
+  const latest = new Date(now.getTime() + FUTURE_TOLERANCE_MS);
+  const future = [
+    ...(new Date(parsed.data.occurredAt) > latest ? [{ field: 'occurredAt', value: parsed.data.occurredAt }] : []),
+    ...parsed.data.actionsTaken.flatMap((a, i) => (['at', 'endedAt'] as const).filter((k) => a[k] !== undefined && new Date(a[k]!) > latest).map((k) => ({ field: `actionsTaken.${i}.${k}`, value: a[k]! }))),
+  ];
+  if (future.length > 0) {
+    throw errorFromIssues('GW_ERR_VALIDATION_FAILED', annotate(future.map((f) => ({ severity: 'error' as const, code: 'invalid', expression: [f.field], diagnostics: `${f.field}: ${f.value} is in the future; expected a time on or before ${latest.toISOString()}` }))));
+  }
   return parsed.data;
+}
+
+const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
+/** A submission as it arrived: the JSON body, or the XML form mapped to the same shape. */
+export interface SubmissionInput {
+  body: unknown;
+  format: 'police-json' | 'police-xml';
+  /** Input the XML mapping did not consume, reported back on the receipt. */
+  warnings?: GatewayIssue[];
+  annotate?: (issues: GatewayIssue[]) => GatewayIssue[];
 }
 
 function childPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {
@@ -163,7 +186,7 @@ function encompassNotice(n: PoliceNotification, child: NotificationPerson, field
 
 const routingRequester = (agency: string, role: 'la-social-worker' | 'school-dsl'): Requester => ({ sub: 'gateway-routing', agency, role, purposeClaim: null, purpose: 'safeguarding-s47' });
 
-function receiptOf(base: ReceiptBase, routes: readonly RouteRow[]): NotificationReceipt {
+function receiptOf(base: ReceiptBase, routes: readonly NotificationRoute[]): NotificationReceipt {
   const viewed = new Map(routes.map((r) => [r.communicationId, r.viewedAt]));
   return { ...base, routes: base.routes.map(({ communicationId, ...r }) => ({ ...r, viewedAt: viewed.get(communicationId) ?? null })) };
 }
@@ -181,10 +204,12 @@ interface Submitted {
  * Idempotent on (force, reference): the same submission again returns the same receipt and
  * changes nothing; a changed one becomes the next version, the earlier kept.
  */
-export async function submitNotification(ctx: GatewayContext, scope: AuditScope, requester: Requester, body: unknown, format: 'police-json' | 'police-xml', parseWarnings: GatewayIssue[] = []): Promise<Submitted> {
+export async function submitNotification(ctx: GatewayContext, scope: AuditScope, requester: Requester, input: SubmissionInput): Promise<Submitted> {
   const decision = authorise(requester, 'notification:submit');
   if (!decision.permit) return refuse(ctx, scope, decision);
-  const submission = checkSubmission(body);
+  const submission = checkSubmission(input.body, ctx.now(), input.annotate);
+  const { format } = input;
+  const parseWarnings = input.warnings ?? [];
   if (requester.agency !== `police:${submission.force}`) {
     return refuse(ctx, scope, { permit: false, code: 'GW_ERR_FORBIDDEN_OWNER', reason: `force ${submission.force} is not the caller's force (${requester.agency}); a force submits only its own notifications` }, 'force');
   }
@@ -263,13 +288,13 @@ async function storeVersion(
     }
   }
 
-  const routes: RouteRow[] = [];
+  const routes: NotificationRoute[] = [];
   const baseRoutes: ReceiptBase['routes'] = [];
   const communications: { id: string; recipient: string; category: string; personId: string | null; resource: fhir4.Communication }[] = [];
   const decisions: ReturnType<typeof auditDecision>[] = [];
   const responsible = new Map<string, string>();
 
-  const deliver = (recipient: Agency, kind: RouteRow['kind'], child: (typeof persons)[number] | null, basis: string, category: Parameters<typeof noticeCommunication>[0]['category'], text: string, content: unknown, timing?: { schoolDayStart: string; beforeSchoolDay: boolean }) => {
+  const deliver = (recipient: Agency, kind: NotificationRoute['kind'], child: (typeof persons)[number] | null, basis: string, category: Parameters<typeof noticeCommunication>[0]['category'], text: string, content: unknown, timing?: { schoolDayStart: string; beforeSchoolDay: boolean }) => {
     const communicationId = deterministicId('Communication', id, String(version), recipient.id, kind, child?.ref ?? '');
     const urgent = (record.type === 'domestic-abuse' && record.riskGrade?.grade === 'high') || record.type === 'missing' || record.type === 'encompass' || kind === 'unroutable';
     const resource = noticeCommunication({
@@ -357,7 +382,7 @@ async function storeVersion(
   await saveNotificationPeople(tx, id, record.occurredAt, persons.map((p) => ({ personId: p.personId, roles: [...p.roles] })));
   if (relationships.length > 0) await upsertRecords(tx, relationships, ctx.index.records);
   for (const c of communications) await insertCommunication(tx, { ...c, createdAt: now });
-  await insertRoutes(tx, version, routes);
+  await insertNotificationRoutes(tx, version, routes);
   await enqueueWebhooks(tx, ctx.agencies, communications.map((c) => ({ recipient: c.recipient, communicationId: c.id, event: { category: c.category } })), now);
   await raiseNotificationAlerts(ctx, tx, record, responsible);
   return { receipt: receiptOf(base, routes), communications: communications.map((c) => c.id), decisions };

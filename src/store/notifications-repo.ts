@@ -112,7 +112,7 @@ export async function saveNotificationPeople(q: Queryable, notificationId: strin
   );
 }
 
-export interface RouteRow {
+export interface NotificationRoute {
   notificationId: string;
   recipient: string;
   kind: 'local-authority' | 'school' | 'unroutable';
@@ -126,7 +126,7 @@ export interface RouteRow {
 }
 
 /** The routes of one version of a notification. */
-export async function insertRoutes(q: Queryable, version: number, routes: readonly RouteRow[]): Promise<void> {
+export async function insertNotificationRoutes(q: Queryable, version: number, routes: readonly NotificationRoute[]): Promise<void> {
   for (const r of routes) {
     await q.query(
       `INSERT INTO notification_routes (notification_id, version, recipient, kind, person_id, basis, communication_id, made_available_at, school_day_start, before_school_day)
@@ -137,8 +137,8 @@ export async function insertRoutes(q: Queryable, version: number, routes: readon
 }
 
 /** Every route of a notification, all versions, oldest first. */
-export async function routesOf(q: Queryable, notificationId: string): Promise<RouteRow[]> {
-  const rows = await q.query<{ recipient: string; kind: RouteRow['kind']; person_id: string | null; basis: string; communication_id: string; made_available_at: Date | string; school_day_start: Date | string | null; before_school_day: boolean | null; viewed_at: Date | string | null }>(
+export async function routesOf(q: Queryable, notificationId: string): Promise<NotificationRoute[]> {
+  const rows = await q.query<{ recipient: string; kind: NotificationRoute['kind']; person_id: string | null; basis: string; communication_id: string; made_available_at: Date | string; school_day_start: Date | string | null; before_school_day: boolean | null; viewed_at: Date | string | null }>(
     `SELECT recipient, kind, person_id, basis, communication_id, made_available_at, school_day_start, before_school_day, viewed_at
        FROM notification_routes WHERE notification_id = $1 ORDER BY made_available_at, recipient, communication_id`,
     [notificationId],

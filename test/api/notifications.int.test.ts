@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { planBundle, testNhsNumber } from '../helpers/fixtures.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { createTestGateway } from '../helpers/test-gateway.js';
@@ -265,6 +268,7 @@ describe('invalid submissions: 422 naming the field, nothing stored', () => {
     ['bad date', { occurredAt: '2026-02-30T10:00:00Z' }, 'occurredAt', /calendar day|date and time/],
     ['child without date of birth or age estimate', { persons: [{ ...notification().persons[0], birthDate: undefined }] }, 'persons.0.birthDate', /birthDate or an estimatedAge/],
     ['domestic abuse without a risk grade', { riskGrade: undefined }, 'riskGrade', /risk grade/],
+    ['an incident in the future', { occurredAt: '2026-11-21T10:00:00Z' }, 'occurredAt', /in the future/],
     ['an unknown field', { colour: 'blue' }, '(body)', /colour/],
   ];
 
@@ -291,5 +295,43 @@ describe('invalid submissions: 422 naming the field, nothing stored', () => {
     expect(bad.status).toBe(400);
     const wrong = await request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${police}`).set('Content-Type', 'text/plain').send('hello');
     expect(wrong.status).toBe(415);
+  });
+});
+
+describe('the XML form', () => {
+  const xmlCase = (name: string) => fs.readFileSync(path.join(PACKAGE_ROOT, 'mappings', 'police-notification', '1.0', 'cases', `${name}.input.xml`), 'utf8');
+  const expected = (name: string) => JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'mappings', 'police-notification', '1.0', 'cases', `${name}.expected.json`), 'utf8')).submission;
+  const submitXml = (xml: string) => request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${police}`).set('Content-Type', 'application/xml').send(xml);
+
+  it('is received like the JSON form, and the JSON form of the same notification is a retry of it', async () => {
+    t.clock.now = new Date('2026-12-06T09:00:00Z');
+    try {
+      const res = await submitXml(xmlCase('missing-child'));
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ reference: '13/300003/26', type: 'missing', version: 1 });
+      // No plan or LA record: the demo routing table knows the child's postcode district.
+      expect(res.body.routes[0]).toMatchObject({ recipient: 'la:383', kind: 'local-authority' });
+      expect(res.body.routes[0].basis).toMatch(/^postcode/);
+      const json = await submit(expected('missing-child'));
+      expect([json.status, json.body.id, json.body.version]).toEqual([200, res.body.id, 1]);
+    } finally {
+      t.clock.now = new Date('2026-11-19T23:00:00Z');
+    }
+  });
+
+  it('names the field and the XML element of a bad value; nothing stored', async () => {
+    const before = await count('SELECT count(*)::int AS n FROM police_notifications');
+    const res = await submitXml(xmlCase('domestic-abuse-two-people').replace('<Reference>13/100001/26</Reference>', '<Reference>13/100600/26</Reference>').replace(/<BirthDate>[^<]*<\/BirthDate>/, '<BirthDate>2016-02-30</BirthDate>'));
+    expect(res.status).toBe(422);
+    const issue = res.body.issue.find((i: any) => i.expression?.[0] === 'persons.0.birthDate');
+    expect(issue.expression[1]).toBe('PoliceNotification.Persons.Person[0].BirthDate');
+    expect(await count('SELECT count(*)::int AS n FROM police_notifications')).toBe(before);
+  });
+
+  it('refuses an external entity with 400, storing nothing', async () => {
+    const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><PoliceNotification xmlns="https://sgw.example/ns/police-notification/1"><Force>&e;</Force></PoliceNotification>';
+    const res = await submitXml(xxe);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).not.toContain('root:');
   });
 });

@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
 import express, { Router } from 'express';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { readNotificationXml, withXmlPaths } from '../../mapping/police-notification-xml.js';
 import type { GatewayContext } from '../../services/context.js';
+import type { SubmissionInput } from '../../services/police-notifications.js';
 import { listReceipts, readReceipt, submitNotification } from '../../services/police-notifications.js';
 import type { AuthMiddleware } from '../authenticate.js';
 import { audited } from '../authenticate.js';
@@ -9,14 +11,23 @@ import { locals } from '../request-context.js';
 import { countParam, searchParams } from '../search-params.js';
 
 const JSON_TYPES = ['application/json'];
+const XML_TYPES = ['application/xml', 'text/xml'];
 
-/** The submission in the body: JSON as published at /schemas/police-notification.json. */
-function submissionBody(req: Request): { body: unknown; format: 'police-json' | 'police-xml' } {
+/**
+ * The submission in the body: JSON as published at /schemas/police-notification.json, or
+ * the same notification as XML (mappings/police-notification/), mapped to the same shape.
+ */
+async function submissionBody(ctx: GatewayContext, req: Request): Promise<SubmissionInput> {
   const bytes: unknown = req.body;
-  if (!req.is(JSON_TYPES)) {
-    throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `send the notification as application/json, received ${req.get('Content-Type') ?? 'no Content-Type'}`, { expression: 'Content-Type' });
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0);
+  if (req.is(XML_TYPES)) {
+    const xml = await readNotificationXml(ctx.mappings, buffer);
+    return { body: xml.submission, format: 'police-xml', warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
   }
-  const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : '';
+  if (!req.is(JSON_TYPES)) {
+    throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `send the notification as application/json or application/xml, received ${req.get('Content-Type') ?? 'no Content-Type'}`, { expression: 'Content-Type' });
+  }
+  const text = buffer.toString('utf8');
   try {
     return { body: JSON.parse(text) as unknown, format: 'police-json' };
   } catch (err) {
@@ -39,8 +50,7 @@ export function notificationsRouter(ctx: GatewayContext, authenticate: AuthMiddl
 
   router.post('/notifications', audited('create', 'PoliceNotification'), authenticate, raw, async (req: Request, res: Response) => {
     const { requester, auditScope } = locals(res);
-    const { body, format } = submissionBody(req);
-    const { created, receipt } = await submitNotification(ctx, auditScope!, requester!, body, format);
+    const { created, receipt } = await submitNotification(ctx, auditScope!, requester!, await submissionBody(ctx, req));
     res.setHeader('Location', `${ctx.publicBaseUrl}/notifications/${receipt.id}`);
     res.status(created ? 201 : 200).json(receipt);
   });
