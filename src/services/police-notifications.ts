@@ -83,7 +83,7 @@ export function checkSubmission(body: unknown, now: Date, annotate: (issues: Gat
   const latest = new Date(now.getTime() + FUTURE_TOLERANCE_MS);
   const future = [
     ...(new Date(parsed.data.occurredAt) > latest ? [{ field: 'occurredAt', value: parsed.data.occurredAt }] : []),
-    ...parsed.data.actionsTaken.flatMap((a, i) => (['at', 'endedAt'] as const).filter((k) => a[k] !== undefined && new Date(a[k]!) > latest).map((k) => ({ field: `actionsTaken.${i}.${k}`, value: a[k]! }))),
+    ...parsed.data.actionsTaken.flatMap((a, i) => (['at', 'endedAt'] as const).filter((k) => a[k] !== undefined && new Date(a[k]) > latest).map((k) => ({ field: `actionsTaken.${i}.${k}`, value: a[k]! }))),
   ];
   if (future.length > 0) {
     throw errorFromIssues('GW_ERR_VALIDATION_FAILED', annotate(future.map((f) => ({ severity: 'error' as const, code: 'invalid', expression: [f.field], diagnostics: `${f.field}: ${f.value} is in the future; expected a time on or before ${latest.toISOString()}` }))));
