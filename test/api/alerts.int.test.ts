@@ -45,7 +45,7 @@ describe('the police protection sweep over SSDA903 episodes', () => {
     expect(await sweepAlerts(t.gateway.ctx, t.clock.now)).toEqual([]);
 
     t.clock.advance(38 * HOUR); // 2026-11-22: 4 whole days after DECOM
-    const raised = await sweepAlerts(t.gateway.ctx, t.clock.now);
+    const raised = await sweepAlerts(t.gateway.ctx, t.clock.now, { openOnly: true }); // as the periodic sweep does
     expect(raised.map((a) => [a.rule, a.recipient])).toEqual([['police-protection-over-72-hours', 'la:383']]);
     expect(await sweepAlerts(t.gateway.ctx, t.clock.now)).toEqual([]);
     alertId = raised[0]!.id;

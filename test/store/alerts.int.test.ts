@@ -102,4 +102,19 @@ describe('raiseNotificationAlerts', () => {
     expect(swept.map((a) => [a.rule, a.personId, a.recipient])).toEqual([['police-protection-over-72-hours', 'child-g', 'la:383']]);
     expect(await sweepAlerts(ctx, later)).toEqual([]);
   });
+
+  it('the periodic sweep looks only at police protection still running; the full sweep at start-up looks at all', async () => {
+    for (const id of ['child-h', 'child-i']) await insertPerson(t.db, id);
+    // Stored without being evaluated (as by a gateway without this rule): ended, and overdue.
+    const ended = policeNotification('n-pp-3', { actionsTaken: [{ code: 'police-protection-s46', at: '2026-11-01T08:00:00Z', endedAt: '2026-11-05T08:00:00Z' }], people: [{ personId: 'child-h', roles: ['subject-child'] }] });
+    const running = policeNotification('n-pp-4', { actionsTaken: [{ code: 'arrest' }, { code: 'police-protection-s46', at: '2026-11-10T08:00:00Z' }], people: [{ personId: 'child-i', roles: ['subject-child'] }] });
+    await t.db.transaction(async (tx) => {
+      await storeNotification(tx, ended, 'la:383');
+      await storeNotification(tx, running, 'la:201');
+    });
+    const periodic = await sweepAlerts(ctx, clock.now, { openOnly: true });
+    expect(periodic.map((a) => [a.personId, a.recipient])).toEqual([['child-i', 'la:201']]);
+    const full = await sweepAlerts(ctx, clock.now);
+    expect(full.map((a) => a.personId)).toEqual(['child-h']);
+  });
 });

@@ -24,3 +24,7 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_recipient_raised ON alerts (recipient, status, raised_at DESC);
 CREATE INDEX alerts_person ON alerts (person_id);
+
+-- The sweep's reads: SSDA903 episodes with legal status L1 (police protection), by child.
+CREATE INDEX canonical_records_police_protection ON canonical_records (person_id)
+  WHERE type = 'CaseEvent' AND record->>'kind' = 'cla-episode' AND record->'codes'->>'LS' = 'L1';
