@@ -85,6 +85,10 @@ export async function raiseNotificationAlerts(ctx: GatewayContext, tx: Queryable
     seen.add(child.personId);
     const recipient = responsible.get(child.personId);
     if (recipient === undefined) continue;
+    if (!ctx.agencies.has(recipient)) {
+      ctx.log.warn({ event: 'alert-unaddressable', notificationId: notification.id, recipient }, 'responsible agency is not configured; no alert raised for this child');
+      continue;
+    }
     const household = await householdOf(tx, child.personId);
     const members = household ? [child.personId, ...household.members.filter((m) => m !== child.personId)] : [child.personId];
     const about =

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAlertRules } from '../../src/config/alert-rules.js';
-import { ConfigError } from '../../src/config/env.js';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
 
 let dir: string;
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -47,5 +47,13 @@ describe('config/alerts.yaml', () => {
     const { rules, warnings } = loadAlertRules(dir);
     expect(rules).toEqual([]);
     expect(warnings[0]).toMatch(/alerts\.yaml does not exist/);
+  });
+});
+
+describe('SGW_ALERT_SWEEP_SECONDS', () => {
+  it('defaults to 300 and refuses a value outside 1–86400, naming the variable', () => {
+    expect(loadConfig({}).alertSweepSeconds).toBe(300);
+    expect(loadConfig({ SGW_ALERT_SWEEP_SECONDS: '60' }).alertSweepSeconds).toBe(60);
+    expect(() => loadConfig({ SGW_ALERT_SWEEP_SECONDS: '0' })).toThrow(/SGW_ALERT_SWEEP_SECONDS="0": expected at least 1 second/);
   });
 });

@@ -72,6 +72,14 @@ describe('raiseNotificationAlerts', () => {
     expect(await raise(policeNotification('n-missing-2', { type: 'missing', people: [{ personId: 'child-d', roles: ['subject-child'] }] }))).toEqual([]);
   });
 
+  it('a responsible LA that is not a configured agency gets no alert, and the notification still commits', async () => {
+    await insertPerson(t.db, 'child-z');
+    await insertPlan(t.db, 'plan-z', 'child-z');
+    responsible.set('child-z', 'la:999');
+    expect(await raise(policeNotification('n-missing-z', { type: 'missing', people: [{ personId: 'child-z', roles: ['subject-child'] }] }))).toEqual([]);
+    expect(await t.db.query(`SELECT id FROM police_notifications WHERE id = 'n-missing-z'`)).toHaveLength(1);
+  });
+
   it('the third notification about a child within 90 days raises; the second does not', async () => {
     await insertPerson(t.db, 'child-e');
     responsible.set('child-e', 'la:383');
