@@ -27,6 +27,8 @@ import { loadPseudonymMatcher } from './matching/pseudonym-matcher.js';
 import { clearIndexMode, pseudonymisedIndexMode } from './services/index-mode.js';
 import { indexUnkeyedSources } from './services/person-index.js';
 import { ensureDemoRoutes } from './services/routing-demo.js';
+import { loadAlertRules } from './config/alert-rules.js';
+import { AlertSweeper } from './alerts/sweep.js';
 
 export interface Gateway {
   app: express.Express;
@@ -64,6 +66,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const mappings = loadMappingRegistry();
   const matcher = loadMatcher(config.configDir);
   const schoolCalendar = loadSchoolCalendar(config.configDir);
+  const alerting = loadAlertRules(config.configDir);
+  for (const warning of alerting.warnings) log.warn({ event: 'alert-rules' }, warning);
   const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
   const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
@@ -83,13 +87,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
   await treeHeads?.publishLogged();
   treeHeads?.start(config.auditHeadIntervalSeconds);
-  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar };
+  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
+  // Time-driven alert rules: once for whatever became due while the gateway was down, then every interval.
+  const sweeper = new AlertSweeper(ctx, log);
+  await sweeper.runLogged();
+  sweeper.start(config.alertSweepSeconds);
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
   return {
     app,
     ctx,
     directory,
     async close() {
+      await sweeper.stop();
       await audit.flush();
       await treeHeads?.stop();
       if (!options.db) await db.close();

@@ -21,6 +21,7 @@ import { consentsRouter } from './routes/consents.js';
 import { auditEventsRouter } from './routes/audit-events.js';
 import { auditRouter } from './routes/audit.js';
 import { notificationsRouter } from './routes/notifications.js';
+import { alertsRouter } from './routes/alerts.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -68,6 +69,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(organizationsRouter(ctx, auth));
   app.use(auditRouter(ctx, auth));
   app.use(notificationsRouter(ctx, auth, maxBodyBytes));
+  app.use(alertsRouter(ctx, auth, maxBodyBytes));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

@@ -39,6 +39,12 @@ const EnvSchema = z.object({
     .max(86_400, 'expected at most 86400 seconds (a day)')
     .default(60),
   SGW_AUDIT_HEADS_FILE: z.string().min(1).optional(),
+  SGW_ALERT_SWEEP_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected at least 1 second')
+    .max(86_400, 'expected at most 86400 seconds (a day)')
+    .default(300),
 });
 
 export interface Config {
@@ -62,6 +68,8 @@ export interface Config {
   auditHeadIntervalSeconds: number;
   /** Where each signed tree head is appended as a JSON line (outside the database). */
   auditHeadsFile: string;
+  /** How often the time-driven alert rules are evaluated over stored data (SGW_ALERT_SWEEP_SECONDS). */
+  alertSweepSeconds: number;
 }
 
 /**
@@ -101,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKey: e.SGW_AUDIT_SIGNING_KEY_FILE ? loadAuditSigningKeyFile(e.SGW_AUDIT_SIGNING_KEY_FILE) : undefined,
     auditHeadIntervalSeconds: e.SGW_AUDIT_HEAD_INTERVAL_SECONDS,
     auditHeadsFile: path.resolve(e.SGW_AUDIT_HEADS_FILE ?? path.join(dataDir, 'audit-heads.jsonl')),
+    alertSweepSeconds: e.SGW_ALERT_SWEEP_SECONDS,
   };
 }

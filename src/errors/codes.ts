@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   GW_ERR_BODY_TOO_LARGE: { status: 413, issueCode: 'too-costly', title: 'The request body is larger than the configured limit' },
   GW_ERR_NOT_FOUND: { status: 404, issueCode: 'not-found', title: 'No such resource or endpoint' },
   GW_ERR_MATCH_CONFLICT: { status: 409, issueCode: 'conflict', title: 'The person-index change contradicts the records or an earlier decision; nothing was changed' },
+  GW_ERR_ALERT_STATE_CONFLICT: { status: 409, issueCode: 'conflict', title: 'The alert is not in a state that allows this change (acknowledging or closing a closed alert, acknowledging an acknowledged one); nothing was changed' },
   GW_ERR_METHOD_NOT_ALLOWED: { status: 405, issueCode: 'not-supported', title: 'The interaction is not supported on this endpoint' },
   GW_ERR_ROUTING_FILE_INVALID: { status: 422, issueCode: 'invalid', title: 'A postcode routing file breaks a rule (header, postcode or local authority); nothing was loaded' },
   GW_ERR_AUDIT_UNAVAILABLE: { status: 503, issueCode: 'transient', title: 'The audit log could not be written, so nothing was answered' },

@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'notification:submit' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
+export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'notification:submit' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match' | 'alert:read' | 'alert:update';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -77,6 +77,9 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Tamper evidence of the audit log (signed tree heads, inclusion and consistency proofs): hashes only, no case data.
   'audit:head': [{ roles: ['auditor', 'admin'], purposes: ['audit'] }],
   'audit:proof': [{ roles: ['auditor', 'admin'], purposes: ['audit'] }],
+  // Alerts raised by the rules in config/alerts.yaml, addressed to a local authority's children's social care.
+  'alert:read': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] }],
+  'alert:update': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] }],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },

@@ -8,6 +8,7 @@ import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
 import type { IndexMode } from './index-mode.js';
 import type { SchoolCalendar } from '../policy/school-days.js';
+import type { AlertRule } from '../alerts/rule-schema.js';
 
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
@@ -29,6 +30,8 @@ export interface GatewayContext {
   index: IndexMode;
   /** School days, for Operation Encompass deadlines (config/school-calendar.yaml). */
   schoolCalendar: SchoolCalendar;
+  /** The alert rules in config/alerts.yaml, checked at start-up. */
+  alertRules: readonly AlertRule[];
 }
 
 /** The agency an id names; configuration guarantees every stored owner is configured. */

@@ -23,6 +23,7 @@ import { upsertPlan } from '../store/plans-repo.js';
 import { upsertRecords } from '../store/records-repo.js';
 import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { validateTree } from '../validation/validate.js';
+import { sweepAlerts } from '../alerts/sweep.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
@@ -297,8 +298,10 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
     return { ...base, warnings: [...base.warnings, ...result.warnings], stored: false, records: result.outcomes };
   }
 
-  return inAuditedTransaction(ctx, scope, async (tx) => {
+  let people: string[] = [];
+  const stored = await inAuditedTransaction(ctx, scope, async (tx) => {
     const result = await commitDrafts(ctx, tx, checked.drafts, requester.agency, provenance, true);
+    people = result.people;
     if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
     if (result.outcomes.length === 0 && checked.rejected.length === 0) {
       throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });
@@ -314,4 +317,22 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
     });
     return { ...base, warnings: [...base.warnings, ...result.warnings], stored: true, records: result.outcomes };
   });
+  await sweepAfterIngest(ctx, stored, people);
+  return stored;
+}
+
+/**
+ * After a looked-after return commits, evaluates the time-driven alert rules for its
+ * children at once rather than at the next sweep. A failure here is logged and left to the
+ * next sweep: the message itself is stored and its answer stands.
+ */
+async function sweepAfterIngest(ctx: GatewayContext, outcome: MessageOutcome, people: readonly string[]): Promise<void> {
+  if (outcome.format !== 'ssda903-csv' && outcome.format !== 'ssda903-xml') return;
+  if (!outcome.records.some((r) => r.type === 'CaseEvent' && r.outcome !== 'unchanged') || people.length === 0) return;
+  try {
+    await sweepAlerts(ctx, ctx.now(), { personIds: people });
+  } catch (err) {
+    const e = err as { name?: string; code?: string } | null;
+    ctx.log.warn({ event: 'alert-sweep', errName: e?.name, errCode: e?.code }, 'alert sweep after ingest failed; the next sweep will retry');
+  }
 }
