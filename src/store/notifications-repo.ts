@@ -4,11 +4,13 @@ import type { RecordSealer } from './records-repo.js';
 
 /**
  * What stays readable of a notification in pseudonymised mode: who sent it, what kind, when,
- * and the person-index ids of the people it names. Names, places and narrative are sealed
+ * the person-index ids of the people it names, and the actions' codes and times. Names, places and narrative are sealed
  * under the force's data key.
  */
 function notificationStub(n: PoliceNotification): Record<string, unknown> {
-  return { id: n.id, owner: n.owner, force: n.force, reference: n.reference, type: n.type, occurredAt: n.occurredAt, version: n.version, provenance: n.provenance, securityLabel: n.securityLabel, persons: n.persons.map((p) => ({ ref: p.ref, roles: p.roles, personId: p.personId })) };
+  return { id: n.id, owner: n.owner, force: n.force, reference: n.reference, type: n.type, occurredAt: n.occurredAt, version: n.version, provenance: n.provenance, securityLabel: n.securityLabel, persons: n.persons.map((p) => ({ ref: p.ref, roles: p.roles, personId: p.personId })),
+    // What was done and when (never the detail): time-driven alerts read it, as police protection beyond 72 hours.
+    actionsTaken: n.actionsTaken.map(({ detail: _d, ...a }) => a) };
 }
 
 function stored(n: PoliceNotification, sealer: RecordSealer | undefined): { record: string; sealed: string | null } {

@@ -67,7 +67,7 @@ export async function storeNotification(q: Queryable, n: PoliceNotification, rou
       const comm = `comm-${n.id}-${p.personId}`;
       await q.query(`INSERT INTO communications (id, recipient, category, person_id, created_at, resource) VALUES ($1, $2, 'police-notification', $3, $4, '{}')`, [comm, routedTo, p.personId, n.provenance.receivedAt]);
       await q.query(
-        `INSERT INTO notification_routes (notification_id, recipient, kind, person_id, basis, communication_id, made_available_at) VALUES ($1, $2, 'local-authority', $3, 'test', $4, $5)`,
+        `INSERT INTO notification_routes (notification_id, version, recipient, kind, person_id, basis, communication_id, made_available_at) VALUES ($1, 1, $2, 'local-authority', $3, 'test', $4, $5)`,
         [n.id, routedTo, p.personId, comm, n.provenance.receivedAt],
       );
     }
