@@ -19,6 +19,7 @@ import { matchingRouter } from './routes/matching.js';
 import { consentsRouter } from './routes/consents.js';
 import { auditEventsRouter } from './routes/audit-events.js';
 import { auditRouter } from './routes/audit.js';
+import { webhooksRouter } from './routes/webhooks.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -64,6 +65,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(communicationsRouter(ctx, auth));
   app.use(organizationsRouter(ctx, auth));
   app.use(auditRouter(ctx, auth));
+  app.use(webhooksRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match';
+export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match' | 'webhook:read';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -75,6 +75,8 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   // Tamper evidence of the audit log (signed tree heads, inclusion and consistency proofs): hashes only, no case data.
   'audit:head': [{ roles: ['auditor', 'admin'], purposes: ['audit'] }],
   'audit:proof': [{ roles: ['auditor', 'admin'], purposes: ['audit'] }],
+  // An agency's own webhook deliveries (ids, status codes and times; no case data): whoever operates or audits its integration.
+  'webhook:read': [{ roles: ['admin', 'auditor'], purposes: ['audit'] }],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },
