@@ -47,6 +47,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export const WebhookConfigSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, error: 'expected an https:// URL' }).superRefine((v, ctx) => {
+      if (!URL.canParse(v)) return; // already reported by z.url
       const u = new URL(v);
       if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname)) {
         ctx.addIssue({ code: 'custom', message: 'expected an https:// URL (plain http:// only to 127.0.0.1 or localhost)' });
