@@ -11,14 +11,15 @@ export interface WebhookEvent {
 }
 
 /**
- * What a caller may put in `WebhookEvent.event`: the Communication's category and when it
- * was sent. Anything else is refused, so no content or personal data can reach a webhook.
+ * What a caller may put in `WebhookEvent.event`: the Communication's category and, if not
+ * the enqueue time `at`, when it was sent. Anything else is refused, so no content or
+ * personal data can reach a webhook.
  */
 const NoticeInputSchema = z
   .object({
     type: z.literal('communication.created').optional(),
     category: z.string().min(1).max(100),
-    sentAt: z.iso.datetime({ offset: true }),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 
@@ -59,7 +60,7 @@ export async function enqueueWebhooks(q: Queryable, agencies: ReadonlyMap<string
       recipient: e.recipient,
       communication: `Communication/${e.communicationId}`,
       category: input.data.category,
-      sentAt: input.data.sentAt,
+      sentAt: input.data.sentAt ?? at,
     };
     await q.query(
       `INSERT INTO webhook_outbox (recipient, communication_id, event, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)

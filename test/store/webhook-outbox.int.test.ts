@@ -52,10 +52,17 @@ describe('the webhook outbox', () => {
     });
   });
 
+  it('takes the enqueue time as sentAt when the event gives only the category', async () => {
+    await communication('c-5', 'la:383');
+    await t.db.transaction((tx) => enqueueWebhooks(tx, dir.agencies, [{ recipient: 'la:383', communicationId: 'c-5', event: { category: 'police-notification' } }], '2026-11-20T11:00:00.000Z'));
+    const row = (await outbox()).find((r) => r.communication_id === 'c-5');
+    expect(row?.event).toMatchObject({ communication: 'Communication/c-5', category: 'police-notification', sentAt: '2026-11-20T11:00:00.000Z' });
+  });
+
   it('does nothing when the same notice is queued again', async () => {
     const again = communicationCreated({ id: 'c-1', recipient: 'la:383', category: 'access-notification', createdAt: AT });
     await t.db.transaction((tx) => enqueueWebhooks(tx, dir.agencies, [again, again], AT));
-    expect(await outbox()).toHaveLength(1);
+    expect(await outbox()).toHaveLength(2);
   });
 
   it('queues nothing when the transaction that created the Communication rolls back', async () => {
@@ -66,7 +73,7 @@ describe('the webhook outbox', () => {
         throw new Error('the rest of the message was rejected');
       }),
     ).rejects.toThrow(/rejected/);
-    expect((await outbox()).map((r) => r.communication_id)).toEqual(['c-1']);
+    expect((await outbox()).map((r) => r.communication_id)).toEqual(['c-1', 'c-5']);
   });
 
   it('refuses a notice carrying anything beyond category and time, so no content can leak to a webhook', async () => {
@@ -77,7 +84,7 @@ describe('the webhook outbox', () => {
 
   it('lets one claim take a due row, hiding it from the next until its lease runs out', async () => {
     const first = await claimDueDeliveries(t.db, AT, '2026-11-20T10:00:30.000Z', 10);
-    expect(first.map((d) => [d.communicationId, d.attempts])).toEqual([['c-1', 1]]);
+    expect(first.map((d) => [d.communicationId, d.attempts])).toEqual([['c-1', 1]]); // c-5 is not due until 11:00
     expect(await claimDueDeliveries(t.db, '2026-11-20T10:00:10.000Z', '2026-11-20T10:00:40.000Z', 10)).toEqual([]);
     const afterLease = await claimDueDeliveries(t.db, '2026-11-20T10:00:30.000Z', '2026-11-20T10:01:00.000Z', 10);
     expect(afterLease.map((d) => [d.communicationId, d.attempts])).toEqual([['c-1', 2]]);
