@@ -100,7 +100,10 @@ export class WebhookDelivery {
     // Long enough for every attempt of the batch to time out and be recorded.
     const leaseUntil = new Date(now.getTime() + 2 * this.o.settings.timeoutMs + 1000);
     const batch = await claimDueDeliveries(this.o.db, now.toISOString(), leaseUntil.toISOString(), BATCH_SIZE);
-    await Promise.all(batch.map((d) => this.deliver(d)));
+    // Every outcome is recorded (or has failed to be) before the poll ends, so stop() can wait for it.
+    const outcomes = await Promise.allSettled(batch.map((d) => this.deliver(d)));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return batch.length;
   }
 
