@@ -133,11 +133,29 @@ describe('webhooks for the CP-IS access notification', () => {
     }
   });
 
+  it('cuts an attempt short on shutdown, records it, and leaves the row due at once', async () => {
+    const slow = await startReceiver(0, ['hang']);
+    try {
+      await unscheduledQuery();
+      // Only the new row is due: the timed-out one waits for its lease, the others are done.
+      const w = worker({ pollIntervalMs: 50, timeoutMs: 60_000 }, new Map([['la:383', { url: slow.url, secret: TEST_WEBHOOK_KEY }]]));
+      w.start();
+      const until = Date.now() + 10_000;
+      while (slow.received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(slow.received).toHaveLength(1);
+      await w.stop();
+      const rows = await t.testDb.db.query<{ attempts: number; last_error: string; due: boolean }>(`SELECT attempts, last_error, next_attempt_at <= $1 AS due FROM webhook_outbox ORDER BY id DESC LIMIT 1`, [t.clock.now.toISOString()]);
+      expect(rows[0]).toEqual({ attempts: 1, last_error: 'interrupted by gateway shutdown', due: true });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('retries a refused connection, recording the error code only', async () => {
     await unscheduledQuery();
     const w = worker({}, new Map([['la:383', { url: `http://127.0.0.1:${await freePort()}/closed`, secret: TEST_WEBHOOK_KEY }]]));
-    t.clock.advance(3_600_000); // the timed-out row from the last test is due again too
-    expect(await w.runOnce()).toBe(2);
+    t.clock.advance(3_600_000); // the timed-out and the interrupted rows are due again too
+    expect(await w.runOnce()).toBe(3);
     expect((await outboxRows()).at(-1)).toMatchObject({ attempts: 1, failed_at: null, last_error: 'request failed: ECONNREFUSED' });
   });
 });
@@ -151,8 +169,8 @@ describe('GET /webhooks/deliveries', () => {
     expect(delivered.body.deliveries).toHaveLength(1);
     expect(delivered.body.deliveries[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 200, category: 'cpis-access-notification', webhookId: expect.stringMatching(/^msg_/) });
     expect((await deliveries(admin, 'failed')).body.deliveries).toMatchObject([{ status: 'failed', attempts: 3, lastError: 'HTTP 503' }]);
-    expect((await deliveries(admin, 'pending')).body.deliveries).toHaveLength(2);
-    expect((await deliveries(admin)).body.deliveries).toHaveLength(4);
+    expect((await deliveries(admin, 'pending')).body.deliveries).toHaveLength(3);
+    expect((await deliveries(admin)).body.deliveries).toHaveLength(5);
     expect(JSON.stringify((await deliveries(admin)).body)).not.toContain(child);
   });
 
