@@ -29,12 +29,15 @@ import { indexUnkeyedSources } from './services/person-index.js';
 import { ensureDemoRoutes } from './services/routing-demo.js';
 import { loadAlertRules } from './config/alert-rules.js';
 import { AlertSweeper } from './alerts/sweep.js';
+import { WebhookDelivery } from './services/webhook-delivery.js';
 
 export interface Gateway {
   app: express.Express;
   ctx: GatewayContext;
   directory: AgencyDirectory;
-  /** Writes out pending audit entries and closes the database. */
+  /** The webhook worker, when this process runs one (agencies with webhooks, not disabled). */
+  webhooks: WebhookDelivery | null;
+  /** Stops the webhook worker, writes out pending audit entries and closes the database. */
   close(): Promise<void>;
 }
 
@@ -47,6 +50,8 @@ export interface GatewayOptions {
   audit?: (db: Db) => AuditSink;
   /** False: sign no tree heads, and need no signing key (sgw ingest and sgw validate). Default true. */
   signTreeHeads?: boolean;
+  /** False: run no webhook worker, whatever SGW_WEBHOOKS says (tests that deliver by hand, sgw ingest). Default true. */
+  webhooks?: boolean;
 }
 
 export function packageVersion(): string {
@@ -93,12 +98,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   await sweeper.runLogged();
   sweeper.start(config.alertSweepSeconds);
   const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
+  // Webhooks queued before a crash or restart go out as soon as the worker starts.
+  const runWebhooks = options.webhooks !== false && config.webhooks.enabled && directory.webhooks.size > 0;
+  const webhooks = runWebhooks ? new WebhookDelivery({ db, targets: directory.webhooks, settings: config.webhooks, now, log }) : null;
+  webhooks?.start();
   return {
     app,
     ctx,
     directory,
+    webhooks,
     async close() {
       await sweeper.stop();
+      await webhooks?.stop();
       await audit.flush();
       await treeHeads?.stop();
       if (!options.db) await db.close();

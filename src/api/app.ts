@@ -22,6 +22,7 @@ import { auditEventsRouter } from './routes/audit-events.js';
 import { auditRouter } from './routes/audit.js';
 import { notificationsRouter } from './routes/notifications.js';
 import { alertsRouter } from './routes/alerts.js';
+import { webhooksRouter } from './routes/webhooks.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -70,6 +71,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(auditRouter(ctx, auth));
   app.use(notificationsRouter(ctx, auth, maxBodyBytes));
   app.use(alertsRouter(ctx, auth, maxBodyBytes));
+  app.use(webhooksRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

@@ -93,7 +93,7 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
   if (db) await migrate(db);
   // validate touches nothing on disk: a throw-away database and no development key.
   // Neither signs tree heads: the gateway signs one for these entries when it next starts or its timer runs.
-  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}), signTreeHeads: false });
+  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}), signTreeHeads: false, webhooks: false });
   const results: FileResult[] = [];
   try {
     const requester = cliRequester(gateway.ctx.agencies, opts, store ? '' : 'la:383');

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Agency } from '../model/agency.js';
 import { AgencySchema, describeAgency } from '../model/agency.js';
 import { ConfigError } from './env.js';
+import type { WebhookTarget } from './webhook-secret.js';
+import { readWebhookSecret } from './webhook-secret.js';
 import { readYamlConfig } from './yaml-file.js';
 
 /** An identity provider whose tokens an agency's users present. */
@@ -25,18 +27,21 @@ const AgenciesFileSchema = z
 export interface AgencyDirectory {
   agencies: Map<string, Agency>;
   issuers: Map<string, IssuerConfig[]>;
+  /** Agencies with a webhook: its URL and signing secret (kept apart from the agency, which is stored and shown). */
+  webhooks: Map<string, WebhookTarget>;
 }
 
 /**
- * Loads `agencies.yaml` from the config directory. A bad file stops start-up with an
- * error naming the file and the field.
+ * Loads `agencies.yaml` from the config directory, and the webhook secrets it names. A bad
+ * file or an unreadable or short secret stops start-up with an error naming the file and the field.
  */
 export function loadAgencies(configDir: string): AgencyDirectory {
   const file = path.join(configDir, 'agencies.yaml');
   const config = readYamlConfig(file, AgenciesFileSchema, 'agency configuration');
   const agencies = new Map<string, Agency>();
   const issuers = new Map<string, IssuerConfig[]>();
-  for (const entry of config.agencies) {
+  const webhooks = new Map<string, WebhookTarget>();
+  for (const [i, entry] of config.agencies.entries()) {
     const { issuers: agencyIssuers, ...agency } = entry;
     if (agencies.has(agency.id)) throw new ConfigError(`${file}: agency ${agency.id} is listed twice`);
     agencies.set(agency.id, describeAgency(agency));
@@ -44,6 +49,10 @@ export function loadAgencies(configDir: string): AgencyDirectory {
       agency.id,
       agencyIssuers.map((i) => ({ ...i, publicKeyPath: path.resolve(configDir, i.publicKeyFile) })),
     );
+    if (agency.webhook) {
+      const field = `${file}: agencies.${i}.webhook.secretFile (${agency.id})`;
+      webhooks.set(agency.id, { url: agency.webhook.url, secret: readWebhookSecret(path.resolve(configDir, agency.webhook.secretFile), field) });
+    }
   }
-  return { agencies, issuers };
+  return { agencies, issuers, webhooks };
 }

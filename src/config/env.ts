@@ -15,6 +15,12 @@ export class ConfigError extends Error {
 }
 
 const onOff = z.enum(['on', 'off']).transform((v) => v === 'on');
+const wholeMs = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(min, `expected at least ${min} ms`)
+    .max(max, `expected at most ${max} ms`);
 
 const EnvSchema = z.object({
   PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a whole port number').min(0).max(65535).default(8080),
@@ -45,6 +51,11 @@ const EnvSchema = z.object({
     .min(1, 'expected at least 1 second')
     .max(86_400, 'expected at most 86400 seconds (a day)')
     .default(300),
+  SGW_WEBHOOKS: onOff.default(true),
+  SGW_WEBHOOK_POLL_INTERVAL_MS: wholeMs(50, 3_600_000).default(1000),
+  SGW_WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a whole number of attempts' }).int('expected a whole number of attempts').min(1, 'expected at least 1 attempt').max(100, 'expected at most 100 attempts').default(12),
+  SGW_WEBHOOK_BACKOFF_BASE_MS: wholeMs(10, 86_400_000).default(10_000),
+  SGW_WEBHOOK_TIMEOUT_MS: wholeMs(100, 120_000).default(10_000),
 });
 
 export interface Config {
@@ -70,6 +81,20 @@ export interface Config {
   auditHeadsFile: string;
   /** How often the time-driven alert rules are evaluated over stored data (SGW_ALERT_SWEEP_SECONDS). */
   alertSweepSeconds: number;
+  /** Webhook delivery (docs/webhooks.md): whether this process runs the worker, and its schedule. */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** SGW_WEBHOOKS=off: this process delivers nothing (another process, or none, does). */
+  enabled: boolean;
+  pollIntervalMs: number;
+  /** Attempts before a delivery is marked failed. */
+  maxAttempts: number;
+  /** The wait after the first failed attempt; each later one doubles it (plus jitter). */
+  backoffBaseMs: number;
+  /** How long one POST may take before it counts as failed. */
+  timeoutMs: number;
 }
 
 /**
@@ -110,5 +135,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditHeadIntervalSeconds: e.SGW_AUDIT_HEAD_INTERVAL_SECONDS,
     auditHeadsFile: path.resolve(e.SGW_AUDIT_HEADS_FILE ?? path.join(dataDir, 'audit-heads.jsonl')),
     alertSweepSeconds: e.SGW_ALERT_SWEEP_SECONDS,
+    webhooks: {
+      enabled: e.SGW_WEBHOOKS,
+      pollIntervalMs: e.SGW_WEBHOOK_POLL_INTERVAL_MS,
+      maxAttempts: e.SGW_WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseMs: e.SGW_WEBHOOK_BACKOFF_BASE_MS,
+      timeoutMs: e.SGW_WEBHOOK_TIMEOUT_MS,
+    },
   };
 }

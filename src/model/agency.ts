@@ -36,6 +36,30 @@ export const AgencyIdSchema = z.string().superRefine((v, ctx) => {
 
 const PhoneSchema = z.string().regex(/^\+?[0-9 ()-]{6,20}$/, 'expected a telephone number');
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Where the gateway POSTs a small notice when something is added to the agency's inbox.
+ * HTTPS only, except plain HTTP to this machine (tests and local demos). The signing
+ * secret is read from `secretFile` (relative to the config directory) at start-up and
+ * never stored with the agency.
+ */
+export const WebhookConfigSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'expected an https:// URL' }).superRefine((v, ctx) => {
+      if (!URL.canParse(v)) return; // already reported by z.url
+      const u = new URL(v);
+      if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname)) {
+        ctx.addIssue({ code: 'custom', message: 'expected an https:// URL (plain http:// only to 127.0.0.1 or localhost)' });
+      }
+      if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'expected no credentials in the URL; the notice is signed with the secret instead' });
+    }),
+    /** File holding the signing secret (at least 32 bytes, or whsec_<base64>), relative to the config directory. */
+    secretFile: z.string().min(1),
+  })
+  .strict();
+export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
+
 /** A participating agency: a data controller that sends or receives information. */
 export const AgencySchema = z.object({
   id: AgencyIdSchema,
@@ -48,6 +72,7 @@ export const AgencySchema = z.object({
     })
     .strict()
     .default({}),
+  webhook: WebhookConfigSchema.optional(),
 }).strict();
 export type Agency = z.infer<typeof AgencySchema> & { type: AgencyType; kind: AgencyKind; code: string };
 

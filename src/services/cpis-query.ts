@@ -13,6 +13,8 @@ import { authorise } from '../policy/authorise.js';
 import { ACCESS_HISTORY_LIMIT, recordAccess } from '../store/access-repo.js';
 import { insertCommunication } from '../store/communications-repo.js';
 import { cpisLookup } from '../store/cpis-repo.js';
+import type { WebhookEvent } from '../store/outbox-repo.js';
+import { communicationCreated, enqueueWebhooks } from '../store/outbox-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
@@ -97,14 +99,14 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
       at: now.toISOString(),
     });
     const accessorAgency = agencyOf(ctx, requester.agency);
+    const webhooks: WebhookEvent[] = [];
     for (const owner of new Set(plans.map((p) => p.owner))) {
       const id = randomUUID();
+      const communication = { id, recipient: owner, category: ACCESS_NOTIFICATION.code, createdAt: now.toISOString() };
+      webhooks.push(communicationCreated(communication));
       await insertCommunication(tx, {
-        id,
-        recipient: owner,
-        category: ACCESS_NOTIFICATION.code,
+        ...communication,
         personId: person.id,
-        createdAt: now.toISOString(),
         resource: accessNotification({
           id,
           at: now.toISOString(),
@@ -117,6 +119,8 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
         }),
       });
     }
+    // The owning LAs' webhook notices commit with the notifications they announce.
+    await enqueueWebhooks(tx, ctx.agencies, webhooks, now.toISOString());
     await auditInTransaction(tx, ctx, scope, auditOutcome);
     return access;
   });

@@ -37,15 +37,16 @@ export function startAndStopAtOnce(env: NodeJS.ProcessEnv): Promise<{ code: numb
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
 
-/** Starts `sgw serve` on a free port and waits until it prints where it listens. */
-export async function startGateway(env: NodeJS.ProcessEnv): Promise<RunningGateway> {
+/** Starts `sgw serve` on a free port and waits (30 s unless told) until it prints where it listens. */
+export async function startGateway(env: NodeJS.ProcessEnv, options: { startupMs?: number } = {}): Promise<RunningGateway> {
+  const startupMs = options.startupMs ?? 30_000;
   const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: { ...process.env, PORT: '0', ...env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${startupMs / 1000} s:\n${out}`)), startupMs);
     const check = () => {
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m?.[1]) {

@@ -39,9 +39,11 @@ const PERMITTED: [Role, Action, string][] = [
   ['scheduled-care', 'record:read', 'direct-care'],
   ['police-submitter', 'record:read', 'law-enforcement'],
   ['police-submitter', 'record:read', 'safeguarding-s47'],
+  ['admin', 'webhook:read', 'audit'],
+  ['auditor', 'webhook:read', 'audit'],
 ];
 
-const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read', 'record:read', 'notification:submit'];
+const ACTIONS: Action[] = ['cpis:query', 'cpis:query-unscheduled', 'plan:read', 'plan:write', 'communication:read', 'record:read', 'notification:submit', 'webhook:read'];
 const PURPOSES = ['direct-care', 'safeguarding-s47', 'child-in-need-s17', 'early-help', 'law-enforcement', 'statutory-return', 'audit'];
 
 describe('authorise (deny by default)', () => {
