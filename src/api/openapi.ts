@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { ERROR_CODES } from '../errors/codes.js';
+import { AlertSchema } from '../model/alert.js';
 import { WIRE_FORMATS } from '../formats/read.js';
 import { GATEWAY_ERROR_SYSTEM } from '../model/systems.js';
 import { ROLES } from '../policy/roles.js';
@@ -127,26 +129,27 @@ const RECEIPT: JsonSchema = {
   },
 };
 
-const ALERT: JsonSchema = {
+/** The alert as `GET /alerts/{id}` answers it, from the same zod schema the store checks. */
+const ALERT: JsonSchema = { ...(z.toJSONSchema(AlertSchema, { io: 'output' }) as JsonSchema), description: 'an explainable alert: the rule, and the facts (never personal details) that made it fire' };
+delete ALERT.$schema;
+
+const WEBHOOK_DELIVERY: JsonSchema = {
   type: 'object',
-  required: ['id', 'rule', 'title', 'severity', 'recipient', 'personId', 'status', 'raisedAt', 'reasons'],
+  required: ['id', 'webhookId', 'communication', 'category', 'status', 'attempts', 'createdAt'],
   properties: {
-    id: { type: 'string' },
-    rule: { type: 'string' },
-    title: { type: 'string' },
-    severity: { type: 'string' },
-    recipient: { type: 'string', description: 'the agency the alert is addressed to' },
-    personId: { type: ['string', 'null'] },
-    status: { type: 'string', enum: ['open', 'acknowledged', 'closed'] },
-    raisedAt: { type: 'string', format: 'date-time' },
-    reasons: {
-      type: 'array',
-      description: 'why the rule fired: each fact, its value and the record it came from',
-      items: { type: 'object', required: ['fact', 'value', 'source'], properties: { fact: { type: 'string' }, value: {}, source: { type: 'string' } } },
-    },
-    acknowledgedAt: { type: ['string', 'null'], format: 'date-time' },
-    closedAt: { type: ['string', 'null'], format: 'date-time' },
-    closeReason: { type: ['string', 'null'] },
+    id: { type: 'integer' },
+    webhookId: { type: 'string', description: 'the webhook-id header sent on every attempt: receivers deduplicate on it' },
+    communication: { type: 'string', description: 'Communication/<id> the notice announced' },
+    category: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+    attempts: { type: 'integer', minimum: 0 },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+    nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+    deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+    failedAt: { type: ['string', 'null'], format: 'date-time' },
+    lastStatus: { type: ['integer', 'null'], description: "the receiver's HTTP status at the last attempt" },
+    lastError: { type: ['string', 'null'] },
   },
 };
 
@@ -271,6 +274,19 @@ function operations(): [string, Method, Operation][] {
         ['400', '403', '404', '409'],
       ),
     ],
+    [
+      '/webhooks/deliveries',
+      'get',
+      secured(
+        {
+          tags: ['webhooks'],
+          summary: "The caller's agency's webhook deliveries: attempts, last status and error (roles admin, auditor; purpose audit)",
+          parameters: [query('status', 'filter by status', { type: 'string', enum: ['pending', 'delivered', 'failed'] }), count(100, 1000)],
+          responses: { '200': ok('deliveries', { type: 'object', required: ['agency', 'deliveries'], properties: { agency: { type: 'string' }, status: { type: 'string' }, deliveries: { type: 'array', items: ref('WebhookDelivery') } } }) },
+        },
+        ['400', '403'],
+      ),
+    ],
     ['/audit/head', 'get', secured({ tags: ['audit'], summary: 'The latest signed tree head of the audit log, with its public key', responses: { '200': ok('signed tree head') } }, ['400', '403'])],
     [
       '/audit/proof/inclusion',
@@ -338,7 +354,7 @@ function operations(): [string, Method, Operation][] {
       '/alerts',
       'get',
       secured(
-        { tags: ['alerts'], summary: "Alerts addressed to the caller's agency", parameters: [query('status', 'filter by status', { type: 'string', enum: ['open', 'acknowledged', 'closed'] }), count(50, 500)], responses: { '200': ok('alerts', { type: 'array', items: ref('Alert') }) } },
+        { tags: ['alerts'], summary: "Alerts addressed to the caller's agency", parameters: [query('status', 'filter by status', { type: 'string', enum: ['open', 'acknowledged', 'closed'] }), count(50, 500)], responses: { '200': ok('alerts', { type: 'object', required: ['alerts'], properties: { alerts: { type: 'array', items: ref('Alert') } } }) } },
         ['400', '403'],
       ),
     ],
@@ -388,6 +404,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
         NotificationSubmission: notificationJsonSchema(),
         NotificationReceipt: RECEIPT,
         Alert: ALERT,
+        WebhookDelivery: WEBHOOK_DELIVERY,
         OperationOutcomeIssue: OPERATION_OUTCOME_ISSUE,
         OperationOutcome: { type: 'object', required: ['resourceType', 'issue'], properties: { resourceType: { const: 'OperationOutcome' }, issue: { type: 'array', items: ref('OperationOutcomeIssue') } } },
       },
