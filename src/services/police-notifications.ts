@@ -204,9 +204,11 @@ interface Submitted {
  * Idempotent on (force, reference): the same submission again returns the same receipt and
  * changes nothing; a changed one becomes the next version, the earlier kept.
  */
-export async function submitNotification(ctx: GatewayContext, scope: AuditScope, requester: Requester, input: SubmissionInput): Promise<Submitted> {
+export async function submitNotification(ctx: GatewayContext, scope: AuditScope, requester: Requester, read: () => Promise<SubmissionInput>): Promise<Submitted> {
   const decision = authorise(requester, 'notification:submit');
   if (!decision.permit) return refuse(ctx, scope, decision);
+  // Only a permitted caller's body is read: anyone else learns nothing, not even a parse error.
+  const input = await read();
   const submission = checkSubmission(input.body, ctx.now(), input.annotate);
   const { format } = input;
   const parseWarnings = input.warnings ?? [];

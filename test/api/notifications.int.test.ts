@@ -87,6 +87,19 @@ describe('a notification about a child on a protection plan', () => {
     expect(content.persons).toHaveLength(3);
   });
 
+  it('raises the alert for high-risk domestic abuse about a child on a plan, with the facts that triggered it', async () => {
+    const res = await request(t.gateway.app).get('/alerts?status=open').set('Authorization', `Bearer ${la}`);
+    expect(res.status).toBe(200);
+    const alert = res.body.alerts.find((a: any) => a.rule === 'domestic-abuse-high-household-plan');
+    expect(alert).toMatchObject({ recipient: 'la:383', severity: 'high', personId: receipt.persons.find((p: any) => p.ref === 'c1').personId });
+    const facts = Object.fromEntries(alert.reasons.map((r: any) => [r.fact, r]));
+    expect(facts.riskGrade.value).toBe('high');
+    expect(facts.riskGrade.source).toBe(`PoliceNotification/${receipt.id}`);
+    expect(Object.keys(facts).some((f) => /plan/i.test(f))).toBe(true);
+    // Facts, never personal details.
+    for (const secret of ['Testchild', 'SYNTHETIC-NARRATIVE', planChild]) expect(JSON.stringify(alert)).not.toContain(secret);
+  });
+
   it('the force then sees when the LA read it, not who', async () => {
     const res = await request(t.gateway.app).get(`/notifications/${receipt.id}`).set('Authorization', `Bearer ${police}`);
     expect(res.status).toBe(200);
@@ -234,6 +247,11 @@ describe('who may submit and read', () => {
     const res = await submit(notification({ reference: '13/100400/26' }), la);
     expect(res.status).toBe(403);
     expect(res.body.issue[0].details.coding[0].code).toBe('GW_ERR_FORBIDDEN_ROLE');
+  });
+
+  it('another role is refused before its body is read', async () => {
+    const res = await request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${school}`).set('Content-Type', 'application/xml').send('<not-xml');
+    expect(res.status).toBe(403);
   });
 
   it('a force submits only under its own force code', async () => {

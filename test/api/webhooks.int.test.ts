@@ -189,3 +189,26 @@ describe('GET /webhooks/deliveries', () => {
     expect(audited[0]?.n).toBeGreaterThanOrEqual(7);
   });
 });
+
+describe('webhooks for routed police notifications', () => {
+  it('queue a notice to the LA in the notification\'s transaction, naming the Communication and never its content', async () => {
+    const police = await t.token('police:E23000010', 'police-submitter', 'law-enforcement');
+    const body = {
+      force: 'E23000010',
+      reference: '13/610001/26',
+      type: 'child-concern',
+      occurredAt: '2026-11-19T21:00:00Z',
+      location: { lines: ['3 Hook Street'], postcode: 'LS1 4AP' },
+      persons: [{ ref: 'c1', roles: ['subject-child'], nhsNumber: child, name: { given: ['Sam'], family: 'Testchild' }, birthDate: '2018-05-04' }],
+      officer: { collarNumber: '12' },
+      narrative: 'HOOK-NARRATIVE',
+    };
+    const res = await request(t.gateway.app).post('/notifications').set('Authorization', `Bearer ${police}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+    expect(res.status).toBe(201);
+    const [communication] = await t.testDb.db.query<{ id: string }>(`SELECT id FROM communications WHERE recipient = 'la:383' AND category = 'police-notification'`);
+    const rows = await t.testDb.db.query<{ recipient: string; event: Record<string, unknown> }>('SELECT recipient, event FROM webhook_outbox WHERE communication_id = $1', [communication!.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ recipient: 'la:383', event: { category: 'police-notification' } });
+    for (const secret of ['HOOK-NARRATIVE', child, 'Testchild', '3 Hook Street']) expect(JSON.stringify(rows[0]!.event)).not.toContain(secret);
+  });
+});

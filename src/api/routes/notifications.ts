@@ -50,7 +50,7 @@ export function notificationsRouter(ctx: GatewayContext, authenticate: AuthMiddl
 
   router.post('/notifications', audited('create', 'PoliceNotification'), authenticate, raw, async (req: Request, res: Response) => {
     const { requester, auditScope } = locals(res);
-    const { created, receipt } = await submitNotification(ctx, auditScope!, requester!, await submissionBody(ctx, req));
+    const { created, receipt } = await submitNotification(ctx, auditScope!, requester!, () => submissionBody(ctx, req));
     res.setHeader('Location', `${ctx.publicBaseUrl}/notifications/${receipt.id}`);
     res.status(created ? 201 : 200).json(receipt);
   });
