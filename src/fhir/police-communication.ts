@@ -12,12 +12,6 @@ export const PERSON_ID_SYSTEM = `${SGW_BASE}/Id/person`;
 
 type Category = typeof POLICE_NOTIFICATION | typeof ENCOMPASS_NOTICE | typeof UNROUTABLE_NOTIFICATION;
 
-/** Date and time as a reader in England reads them: Europe/London, 24-hour clock. */
-export function londonDateTime(iso: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
-}
 
 /** One line for an address or place. */
 export function placeText(l: PoliceNotification['location'] | undefined): string {

@@ -26,8 +26,8 @@ import type { GatewayIssue } from '../errors/gateway-error.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ParsedMessage } from './types.js';
 import { decodeUtf8, malformed } from './types.js';
-import type { XmlNode } from './xml.js';
-import { localName, readXml } from './xml.js';
+import type { NamespaceScope, XmlNode } from './xml.js';
+import { declareNamespaces, localName, namespaceOf, readXml } from './xml.js';
 
 const JSON_FORMAT = 'fhir-r4-json';
 const XML_FORMAT = 'fhir-r4-xml';
@@ -382,7 +382,7 @@ interface XmlRun {
   resourceTypes: Set<string>;
 }
 
-type Scope = ReadonlyMap<string, string>;
+type Scope = NamespaceScope;
 
 /**
  * Reads FHIR R4 XML and gives the standard FHIR JSON tree. Refuses (400, naming the path)
@@ -400,7 +400,7 @@ export async function readFhirXml(bytes: Uint8Array | string): Promise<ParsedMes
   }
   const { elements, resourceTypes } = r4Index();
   const run: XmlRun = { warnings: [], divs: text.includes('div') ? narrativeDivs(text) : [], nextDiv: 0, elements, resourceTypes };
-  const scope = declare(root, new Map());
+  const scope = declareNamespaces(root, new Map());
   const name = localName(root.name);
   const ns = namespaceOf(root.name, scope);
   if (ns !== FHIR_NS) {
@@ -412,22 +412,6 @@ export async function readFhirXml(bytes: Uint8Array | string): Promise<ParsedMes
   return { format: XML_FORMAT, tree: tree as unknown as fhir4.Resource, messageId: typeof id === 'string' ? id : undefined, warnings: run.warnings };
 }
 
-/** The namespace declarations of an element added to the ones in scope. */
-function declare(node: XmlNode, scope: Scope): Scope {
-  let next: Map<string, string> | undefined;
-  for (const [attr, uri] of Object.entries(node.attrs)) {
-    if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
-      next ??= new Map(scope);
-      next.set(attr === 'xmlns' ? '' : attr.slice(6), uri);
-    }
-  }
-  return next ?? scope;
-}
-
-function namespaceOf(qname: string, scope: Scope): string | undefined {
-  const i = qname.indexOf(':');
-  return scope.get(i === -1 ? '' : qname.slice(0, i));
-}
 
 /** What an element's attributes hold, after namespace declarations and foreign attributes. */
 function fhirAttributes(node: XmlNode, path: string, allowed: readonly string[], run: XmlRun): Map<string, string> {
@@ -464,7 +448,7 @@ function complex(node: XmlNode, context: string, path: string, scope: Scope, run
 
   const slots = new Map<string, Slot>();
   for (const child of node.children) {
-    const childScope = declare(child, scope);
+    const childScope = declareNamespaces(child, scope);
     const name = localName(child.name);
     const ns = namespaceOf(child.name, childScope);
     const def = run.elements.get(`${context}.${name}`);
@@ -550,7 +534,7 @@ function primitive(node: XmlNode, kind: PrimitiveKind, path: string, scope: Scop
   if (id !== undefined) extra.id = id;
   const extension: unknown[] = [];
   for (const child of node.children) {
-    const childScope = declare(child, scope);
+    const childScope = declareNamespaces(child, scope);
     const name = localName(child.name);
     if (name !== 'extension' || namespaceOf(child.name, childScope) !== FHIR_NS) {
       throw malformed(XML_FORMAT, `unknown element ${name}: a primitive element holds only extension elements`, `${path}.${name}`);
@@ -566,7 +550,7 @@ function wrapped(node: XmlNode, path: string, scope: Scope, run: XmlRun): Record
   fhirAttributes(node, path, [], run);
   const [inner, ...more] = node.children;
   if (!inner || more.length > 0) throw malformed(XML_FORMAT, 'expected exactly one resource element inside', path);
-  const innerScope = declare(inner, scope);
+  const innerScope = declareNamespaces(inner, scope);
   const type = localName(inner.name);
   const ns = namespaceOf(inner.name, innerScope);
   if (ns !== FHIR_NS) throw malformed(XML_FORMAT, `the element ${type} is ${ns ? `in the namespace ${ns}` : 'in no namespace'}; FHIR R4 XML must be in ${FHIR_NS}`, path);

@@ -1,7 +1,7 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { malformed } from './types.js';
-import type { XmlNode } from './xml.js';
-import { localName, readXml } from './xml.js';
+import type { NamespaceScope, XmlNode } from './xml.js';
+import { declareNamespaces, localName, namespaceOf, readXml } from './xml.js';
 
 /** The namespace of the XML form of a police notification (docs/police-notification.xsd). */
 export const POLICE_NOTIFICATION_NS = 'https://sgw.example/ns/police-notification/1';
@@ -21,23 +21,8 @@ export interface PoliceXmlTree {
   PoliceNotification: PoliceXmlElement;
 }
 
-type Scope = ReadonlyMap<string, string>;
+type Scope = NamespaceScope;
 
-function declare(node: XmlNode, scope: Scope): Scope {
-  let next: Map<string, string> | undefined;
-  for (const [attr, uri] of Object.entries(node.attrs)) {
-    if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
-      next ??= new Map(scope);
-      next.set(attr === 'xmlns' ? '' : attr.slice(6), uri);
-    }
-  }
-  return next ?? scope;
-}
-
-function namespaceOf(qname: string, scope: Scope): string | undefined {
-  const i = qname.indexOf(':');
-  return scope.get(i === -1 ? '' : qname.slice(0, i));
-}
 
 class Walker {
   readonly warnings: GatewayIssue[] = [];
@@ -50,7 +35,7 @@ class Walker {
     const counts = new Map<string, number>();
     const repeated = new Set(node.children.map((c) => c.name).filter((n, i, all) => all.indexOf(n) !== i).map(localName));
     for (const child of node.children) {
-      const childScope = declare(child, scope);
+      const childScope = declareNamespaces(child, scope);
       const name = localName(child.name);
       const ns = namespaceOf(child.name, childScope);
       const at = counts.get(name) ?? 0;
@@ -94,7 +79,7 @@ class Walker {
  */
 export async function readPoliceNotificationXml(bytes: Uint8Array | string): Promise<{ tree: PoliceXmlTree; warnings: GatewayIssue[] }> {
   const root = await readXml(FORMAT, bytes);
-  const scope = declare(root, new Map());
+  const scope = declareNamespaces(root, new Map());
   const name = localName(root.name);
   const ns = namespaceOf(root.name, scope);
   if (name !== ROOT || ns !== POLICE_NOTIFICATION_NS) {

@@ -72,3 +72,24 @@ export function localName(name: string): string {
   const i = name.indexOf(':');
   return i === -1 ? name : name.slice(i + 1);
 }
+
+/** The XML namespaces in scope at an element: prefix ('' for the default) → URI. */
+export type NamespaceScope = ReadonlyMap<string, string>;
+
+/** The namespace declarations of an element added to the ones in scope. */
+export function declareNamespaces(node: XmlNode, scope: NamespaceScope): NamespaceScope {
+  let next: Map<string, string> | undefined;
+  for (const [attr, uri] of Object.entries(node.attrs)) {
+    if (attr === 'xmlns' || attr.startsWith('xmlns:')) {
+      next ??= new Map(scope);
+      next.set(attr === 'xmlns' ? '' : attr.slice(6), uri);
+    }
+  }
+  return next ?? scope;
+}
+
+/** The namespace URI of a qualified name in a scope; undefined when its prefix is not declared. */
+export function namespaceOf(qname: string, scope: NamespaceScope): string | undefined {
+  const i = qname.indexOf(':');
+  return scope.get(i === -1 ? '' : qname.slice(0, i));
+}

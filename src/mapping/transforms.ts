@@ -1,3 +1,4 @@
+import { londonParts } from '../model/london-time.js';
 import { isIsoCalendarDate } from '../model/dates.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
 import type { TransformName } from './spec.js';
@@ -5,16 +6,6 @@ import type { TransformName } from './spec.js';
 export type TransformResult = { ok: true; value: string | number | boolean } | { ok: false; expected: string };
 
 
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 
 const offsetCache = new Map<string, string>();
 

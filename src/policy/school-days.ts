@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readYamlConfig } from '../config/yaml-file.js';
 import { isIsoCalendarDate } from '../model/dates.js';
+import { londonParts } from '../model/london-time.js';
 
 /**
  * School days for Operation Encompass: a notice must reach the school before the start of
@@ -26,21 +27,10 @@ export interface SchoolCalendar extends SchoolDays {
 
 export const DEFAULT_SCHOOL_CALENDAR: SchoolCalendar = { dayStarts: '08:30', closedDates: new Set() };
 
-const TIME_ZONE = 'Europe/London';
 const DAY_MS = 86_400_000;
 /** A calendar with no school day for this long is a configuration mistake, not a holiday. */
 const MAX_DAYS_AHEAD = 366;
 
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 
 /** The wall-clock reading in London at an instant, as if it were UTC (ms since epoch). */
 function londonWallClock(at: Date): number {
