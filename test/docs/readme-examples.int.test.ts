@@ -82,6 +82,8 @@ describe('the README walk-through, step by step', () => {
     const notice = await request(t.gateway.app).get('/fhir/Communication?recipient=school:100000').set('Authorization', `Bearer ${dsl}`);
     expect(notice.body.total).toBe(1);
     expect(JSON.stringify(notice.body)).not.toContain('Synthetic example: officers');
+    const alerts = await request(t.gateway.app).get('/alerts?status=open').set('Authorization', `Bearer ${sw}`);
+    expect(alerts.body.alerts.map((a: { rule: string }) => a.rule)).toContain('domestic-abuse-high-household-plan');
     const receipt = await request(t.gateway.app).get(`/notifications/${submitted.body.id}`).set('Authorization', `Bearer ${police}`);
     expect(receipt.body.routes.find((r: { kind: string }) => r.kind === 'school').viewedAt).not.toBeNull();
 
