@@ -26,7 +26,7 @@ const pdb = processDb('webhook-crash');
 let port: number;
 let configDir: string;
 let env: NodeJS.ProcessEnv;
-const tokens: Record<'la' | 'ed' | 'admin', string> = { la: '', ed: '', admin: '' };
+const tokens: Record<'la' | 'ed' | 'admin' | 'police', string> = { la: '', ed: '', admin: '', police: '' };
 const child = testNhsNumber(6200);
 const receivers: Receiver[] = [];
 const gateways: RunningGateway[] = [];
@@ -67,6 +67,22 @@ async function deliveries(gw: RunningGateway, status: string): Promise<Delivery[
   return ((await res.json()) as { deliveries: Delivery[] }).deliveries;
 }
 
+/** A police notification about the child on Leeds's plan: routed to la:383 with its outbox row, in one commit. */
+async function policeNotification(gw: RunningGateway): Promise<void> {
+  const body = {
+    force: 'E23000010',
+    reference: '13/620001/26',
+    type: 'missing',
+    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    location: { description: 'near the canal', postcode: 'LS1 4AP' },
+    persons: [{ ref: 'c1', roles: ['subject-child'], nhsNumber: child, name: { given: ['Sam'], family: 'Testchild' }, birthDate: '2018-05-04' }],
+    officer: { collarNumber: '55' },
+  };
+  const res = await fetch(`${gw.baseUrl}/notifications`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.police}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  expect(((await res.json()) as { routes: { recipient: string }[] }).routes.map((r) => r.recipient)).toEqual(['la:383']);
+}
+
 async function unscheduledQuery(gw: RunningGateway): Promise<void> {
   const res = await fetch(`${gw.baseUrl}/fhir/CareTeam?patient:identifier=${NHS_SYSTEM}|${child}`, { headers: { Authorization: `Bearer ${tokens.ed}`, IsUnscheduledAccessEvent: 'true' } });
   expect(res.status).toBe(200);
@@ -90,6 +106,7 @@ beforeAll(async () => {
   tokens.la = await mint('la:383', 'la-social-worker', 'safeguarding-s47');
   tokens.ed = await mint('ods:RR8', 'unscheduled-care', 'TREAT');
   tokens.admin = await mint('la:383', 'admin', 'audit');
+  tokens.police = await mint('police:E23000010', 'police-submitter', 'law-enforcement');
 });
 afterAll(async () => {
   for (const gw of gateways) if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
@@ -99,11 +116,11 @@ afterAll(async () => {
 });
 
 describe(`webhooks survive a crash (${pgUrl ? 'PostgreSQL server' : 'embedded PGlite'})`, () => {
-  it('killed after the commit, with the receiver down: after a restart the notice arrives exactly once', async () => {
+  it('killed after a police notification is committed, with the receiver down: after a restart the notice arrives exactly once', async () => {
     let gw = await start();
     const recorded = await fetch(`${gw.baseUrl}/fhir`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.la}`, 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(planBundle(child)) });
     expect(recorded.status).toBe(200);
-    await unscheduledQuery(gw); // commits the access notification to la:383 and its outbox row
+    await policeNotification(gw); // commits the routed notification to la:383 and its outbox row
 
     // The receiver is down: the worker's first attempt is refused and rescheduled.
     const pending = await until('a refused attempt', async () => (await deliveries(gw, 'pending')).find((d) => d.attempts >= 1));
@@ -125,7 +142,7 @@ describe(`webhooks survive a crash (${pgUrl ? 'PostgreSQL server' : 'embedded PG
     expect(h['webhook-id']).toBe(pending?.webhookId);
     expect(delivered).toMatchObject({ webhookId: pending?.webhookId, status: 'delivered' });
     expect(verifyWebhookSignature(TEST_WEBHOOK_KEY, h['webhook-id']!, h['webhook-timestamp']!, got!.body, h['webhook-signature']!)).toBe(true);
-    expect(JSON.parse(got!.body)).toMatchObject({ type: 'communication.created', recipient: 'la:383', category: 'cpis-access-notification' });
+    expect(JSON.parse(got!.body)).toMatchObject({ type: 'communication.created', recipient: 'la:383', category: 'police-notification' });
     expect(got!.body).not.toContain(child);
   }, TEST_MS);
 
