@@ -32,7 +32,7 @@ const NOTIFICATION = {
 };
 
 /**
- * A validator for the published schema. ajv 6 (already installed, with eslint) knows draft-07,
+ * A validator for the published schema. ajv 6 (the dev dependency eslint also uses) knows draft-07,
  * not 2020-12; the schema uses only keywords the two drafts share, so it is checked as draft-07.
  */
 function validator(schema: Record<string, unknown>) {
