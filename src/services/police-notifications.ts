@@ -100,10 +100,12 @@ export interface SubmissionInput {
   format: 'police-json' | 'police-xml';
   /** Input the XML mapping did not consume, reported back on the receipt. */
   warnings?: GatewayIssue[];
+  /** The mapping (id@version) the XML form went through, for provenance. */
+  mapping?: string;
   annotate?: (issues: GatewayIssue[]) => GatewayIssue[];
 }
 
-function childPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {
+function indexPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {
   const identifiers = [
     ...(p.nhsNumber ? [{ system: NHS_NUMBER_SYSTEM, value: p.nhsNumber }] : []),
     // Without a nominal id, the person is known by this notification alone: a system of its
@@ -211,7 +213,6 @@ export async function submitNotification(ctx: GatewayContext, scope: AuditScope,
   // Only a permitted caller's body is read: anyone else learns nothing, not even a parse error.
   const input = await read();
   const submission = checkSubmission(input.body, ctx.now(), input.annotate);
-  const { format } = input;
   const parseWarnings = input.warnings ?? [];
   if (requester.agency !== `police:${submission.force}`) {
     return refuse(ctx, scope, { permit: false, code: 'GW_ERR_FORBIDDEN_OWNER', reason: `force ${submission.force} is not the caller's force (${requester.agency}); a force submits only its own notifications` }, 'force');
@@ -225,7 +226,7 @@ export async function submitNotification(ctx: GatewayContext, scope: AuditScope,
       await auditInTransaction(tx, ctx, scope, { outcome: 'permit', status: 200, reason: `a retry of version ${existing.version}: identical, nothing changed`, records: [existing.id] });
       return { created: false, changed: false, receipt: receiptOf(existing.receipt as ReceiptBase, await routesOf(tx, existing.id)) };
     }
-    const result = await storeVersion(ctx, tx, requester, force, submission, existing, contentHash, format, parseWarnings);
+    const result = await storeVersion(ctx, tx, requester, force, submission, existing, contentHash, input, parseWarnings);
     await auditInTransaction(tx, ctx, scope, {
       outcome: 'permit',
       status: existing ? 200 : 201,
@@ -246,14 +247,14 @@ async function storeVersion(
   submission: NotificationSubmission,
   existing: StoredNotification | null,
   contentHash: string,
-  format: 'police-json' | 'police-xml',
+  input: Pick<SubmissionInput, 'format' | 'mapping'>,
   parseWarnings: GatewayIssue[],
 ): Promise<{ receipt: NotificationReceipt; communications: string[]; decisions: ReturnType<typeof auditDecision>[] }> {
   const now = ctx.now().toISOString();
   const today = now.slice(0, 10);
   const id = existing?.id ?? deterministicId('PoliceNotification', submission.force, submission.reference);
   const version = (existing?.version ?? 0) + 1;
-  const provenance: Provenance = { agency: requester.agency, format, messageId: submission.reference, receivedAt: now };
+  const provenance: Provenance = { agency: requester.agency, format: input.format, messageId: submission.reference, receivedAt: now, ...(input.mapping ? { mapping: input.mapping } : {}) };
   const warnings: GatewayIssue[] = [...parseWarnings];
 
   // People first: each joins the person index (NHS number, force nominal id, or the model).
@@ -261,7 +262,7 @@ async function storeVersion(
   const receiptPersons: NotificationReceipt['persons'] = [];
   const problems: GatewayIssue[] = [];
   for (const [i, p] of submission.persons.entries()) {
-    const resolved = await resolveIncomingPerson(tx, ctx.index, childPerson(p, submission.force, submission.reference, provenance), requester.agency, `persons.${i}`, now);
+    const resolved = await resolveIncomingPerson(tx, ctx.index, indexPerson(p, submission.force, submission.reference, provenance), requester.agency, `persons.${i}`, now);
     if ('issues' in resolved) {
       problems.push(...resolved.issues);
       continue;
@@ -383,6 +384,13 @@ async function storeVersion(
   };
   await saveNotification(tx, { id, force: submission.force, reference: submission.reference, version, contentHash, status: base.status, record, receipt: { ...base }, receivedAt: base.receivedAt, updatedAt: now }, ctx.index.records);
   await saveNotificationPeople(tx, id, record.occurredAt, persons.map((p) => ({ personId: p.personId, roles: [...p.roles] })));
+  if (existing) {
+    // A new version may no longer name someone: the relationships only the earlier one gave go.
+    await tx.query(
+      `DELETE FROM canonical_records WHERE type = 'Relationship' AND owner = $1 AND record->'provenance'->>'messageId' = $2 AND NOT (id = ANY($3::text[]))`,
+      [requester.agency, submission.reference, relationships.map((r) => r.record.id)],
+    );
+  }
   if (relationships.length > 0) await upsertRecords(tx, relationships, ctx.index.records);
   for (const c of communications) await insertCommunication(tx, { ...c, createdAt: now });
   await insertNotificationRoutes(tx, version, routes);

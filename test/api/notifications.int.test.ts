@@ -141,7 +141,12 @@ describe('a notification about a child on a protection plan', () => {
   });
 
   it('a changed re-submission becomes version 2, and version 1 is kept', async () => {
-    const res = await submit(notification({ riskGrade: { grade: 'medium', dashYesCount: 9 } }));
+    const childId = receipt.persons.find((p: any) => p.ref === 'c1').personId;
+    const relationshipsOfChild = async () =>
+      (await t.testDb.db.query<{ role: string }>(`SELECT record->>'role' AS role FROM canonical_records WHERE person_id = $1 AND type = 'Relationship' ORDER BY 1`, [childId])).map((r) => r.role);
+    expect(await relationshipsOfChild()).toEqual(['alleged-perpetrator', 'household-member', 'parent']);
+    // Version 2 no longer names the victim.
+    const res = await submit(notification({ riskGrade: { grade: 'medium', dashYesCount: 9 }, persons: notification().persons.slice(0, 2) }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: receipt.id, version: 2, status: 'routed' });
     const versions = await t.testDb.db.query<{ version: number; grade: string }>(
@@ -152,6 +157,7 @@ describe('a notification about a child on a protection plan', () => {
       { version: 1, grade: 'high' },
       { version: 2, grade: 'medium' },
     ]);
+    expect(await relationshipsOfChild()).toEqual(['alleged-perpetrator', 'household-member']);
   });
 });
 

@@ -22,7 +22,7 @@ async function submissionBody(ctx: GatewayContext, req: Request): Promise<Submis
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0);
   if (req.is(XML_TYPES)) {
     const xml = await readNotificationXml(ctx.mappings, buffer);
-    return { body: xml.submission, format: 'police-xml', warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
+    return { body: xml.submission, format: 'police-xml', mapping: xml.mapping, warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
   }
   if (!req.is(JSON_TYPES)) {
     throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `send the notification as application/json or application/xml, received ${req.get('Content-Type') ?? 'no Content-Type'}`, { expression: 'Content-Type' });
