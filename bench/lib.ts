@@ -17,7 +17,14 @@ export interface GatewayInfo {
   audit: string;
   people: number;
   onPlan: string[];
-  tokens: { unscheduled: string; scheduled: string };
+  tokens: {
+    unscheduled: string;
+    scheduled: string;
+    /** police:E23000010, police-submitter, law-enforcement (bench/notifications.ts). */
+    police: string;
+    /** la:383, la-social-worker, safeguarding-s47. */
+    la: string;
+  };
 }
 
 export interface Target<T> {

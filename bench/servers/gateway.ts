@@ -54,8 +54,8 @@ const keys = await loadOrCreateDevKeys(dataDir);
 const token = (agency: string, role: string, purpose: string) => mintDevToken(keys, gateway.directory, { agency, role, purpose, sub: 'bench-user', audience: config.tokenAudience, expiresInSeconds: 3600 });
 const server = gateway.app.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT')]).then(([unscheduled, scheduled]) => {
-    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: onPlan.slice(0, 500), tokens: { unscheduled, scheduled } })}\n`);
+  void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT'), token('police:E23000010', 'police-submitter', 'law-enforcement'), token('la:383', 'la-social-worker', 'safeguarding-s47')]).then(([unscheduled, scheduled, police, la]) => {
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: onPlan.slice(0, 500), tokens: { unscheduled, scheduled, police, la } })}\n`);
   });
 });
 process.on('SIGTERM', () => {
