@@ -106,12 +106,15 @@ export interface SubmissionInput {
 }
 
 function indexPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {
+  // The force's record of a person is keyed by what it knows them by, so the next notification
+  // about them updates it: the NHS number, the force's nominal id. Only someone with neither
+  // is known by this notification alone (an identifier system of its own, which never
+  // contradicts what other notifications say); the match model links them to the rest.
   const identifiers = [
     ...(p.nhsNumber ? [{ system: NHS_NUMBER_SYSTEM, value: p.nhsNumber }] : []),
-    // Without a nominal id, the person is known by this notification alone: a system of its
-    // own, so it never contradicts the identifiers other notifications gave the same person.
-    p.policePersonId ? { system: policePersonSystem(force), value: p.policePersonId } : { system: notificationPersonSystem(force, reference), value: p.ref },
+    ...(p.policePersonId ? [{ system: policePersonSystem(force), value: p.policePersonId }] : []),
   ];
+  if (identifiers.length === 0) identifiers.push({ system: notificationPersonSystem(force, reference), value: p.ref });
   const address = p.address ? [{ lines: p.address.lines, ...(p.address.city ? { city: p.address.city } : {}), ...(p.address.postcode ? { postcode: p.address.postcode } : {}), ...(p.address.uprn ? { uprn: p.address.uprn } : {}) }] : [];
   return {
     id: 'pending',

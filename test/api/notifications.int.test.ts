@@ -227,6 +227,14 @@ describe('Operation Encompass', () => {
   });
 });
 
+describe('the person index after many notifications', () => {
+  it("keeps one record of the force's per child known by NHS number, however many notifications name the child", async () => {
+    const childId = (await t.testDb.db.query<{ person_id: string }>(`SELECT person_id FROM notification_people np JOIN police_notifications n ON n.id = np.notification_id WHERE n.reference = '13/100001/26' AND 'subject-child' = ANY(np.roles)`))[0]!.person_id;
+    expect(await count('SELECT count(*)::int AS n FROM notification_people WHERE person_id = $1', [childId])).toBeGreaterThanOrEqual(4);
+    expect(await count(`SELECT count(*)::int AS n FROM person_sources WHERE person_id = $1 AND owner = 'police:E23000010'`, [childId])).toBe(1);
+  });
+});
+
 describe('a notification that cannot be routed', () => {
   it('goes back to the force’s own inbox for its MASH, never lost', async () => {
     const stranger = testNhsNumber(8200);
