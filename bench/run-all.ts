@@ -5,7 +5,7 @@ import { BENCH_DIR } from './lib.js';
 
 // Each scenario on the embedded database, then on the PostgreSQL server when one is named.
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.SGW_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const scenarios = ['cpis-query.ts', 'audit.ts', 'ingest.ts'];
+const scenarios = ['cpis-query.ts', 'audit.ts', 'ingest.ts', 'notifications.ts'];
 let failed = 0;
 for (const s of scenarios) {
   for (const env of [{}, { DATABASE_URL: pgUrl }]) {
