@@ -11,6 +11,7 @@ import type { CpisUploadTree } from '../formats/cpis-csv.js';
 import { detectFormat, formatFromName, readMessages, WIRE_FORMATS } from '../formats/read.js';
 import type { ParsedMessage, WireFormat } from '../formats/types.js';
 import { createGateway } from '../gateway.js';
+import { createLogger } from '../log.js';
 import type { Agency } from '../model/agency.js';
 import type { Requester } from '../policy/authorise.js';
 import { normalisePurpose } from '../policy/purposes.js';
@@ -93,7 +94,8 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
   if (db) await migrate(db);
   // validate touches nothing on disk: a throw-away database and no development key.
   // Neither signs tree heads: the gateway signs one for these entries when it next starts or its timer runs.
-  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}), signTreeHeads: false, webhooks: false });
+  // Standard output carries the results (a table, or JSON with --json): log lines go to standard error.
+  const gateway = await createGateway(db ? { ...config, devAuth: false } : config, { ...(db ? { db } : {}), signTreeHeads: false, webhooks: false, log: createLogger(config.logLevel, process.stderr) });
   const results: FileResult[] = [];
   try {
     const requester = cliRequester(gateway.ctx.agencies, opts, store ? '' : 'la:383');

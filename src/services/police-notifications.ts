@@ -198,8 +198,8 @@ function receiptOf(base: ReceiptBase, routes: readonly NotificationRoute[]): Not
 }
 
 interface Submitted {
+  /** A new notification (201), rather than a retry or a new version of one (200). */
   created: boolean;
-  changed: boolean;
   receipt: NotificationReceipt;
 }
 
@@ -227,7 +227,7 @@ export async function submitNotification(ctx: GatewayContext, scope: AuditScope,
     const existing = await notificationByReference(tx, submission.force, submission.reference);
     if (existing && existing.contentHash === contentHash) {
       await auditInTransaction(tx, ctx, scope, { outcome: 'permit', status: 200, reason: `a retry of version ${existing.version}: identical, nothing changed`, records: [existing.id] });
-      return { created: false, changed: false, receipt: receiptOf(existing.receipt as ReceiptBase, await routesOf(tx, existing.id)) };
+      return { created: false, receipt: receiptOf(existing.receipt as ReceiptBase, await routesOf(tx, existing.id)) };
     }
     const result = await storeVersion(ctx, tx, requester, force, submission, existing, contentHash, input, parseWarnings);
     await auditInTransaction(tx, ctx, scope, {
@@ -238,7 +238,7 @@ export async function submitNotification(ctx: GatewayContext, scope: AuditScope,
       subjects: result.receipt.persons.map((p) => p.personId),
       decisions: result.decisions,
     });
-    return { created: existing === null, changed: true, receipt: result.receipt };
+    return { created: existing === null, receipt: result.receipt };
   });
 }
 

@@ -48,6 +48,11 @@ describe('sgw ingest and sgw validate', () => {
     expect(r.stdout).toMatch(/bad-episodes\.csv\s+ssda903-csv\s+1\s+0\s+.*REJECTED/);
     expect(r.stdout).toMatch(/\[SSDA903-144\] Episodes\[row 2\]\.LS/);
     expect(await counts()).toEqual(before);
+    // With --json, standard output is the JSON alone: start-up's log lines (a throw-away
+    // database loads the demo routing table every time) go to standard error.
+    const json = sgw(['validate', '--json', census], { ...env, SGW_LOG_LEVEL: 'info' });
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject([{ format: 'cin-census-xml', ok: true }]);
   });
 
   it('sgw ingest stores each message as its agency, audited, and a second run changes nothing', async () => {
