@@ -17,6 +17,11 @@ function keyFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'dev-signing-key.jwk.json');
 }
 
+/** The development key pair in the data directory, or null when none has been generated (the conformance runner never creates one). */
+export async function loadDevKeysIfPresent(dataDir: string): Promise<DevKeys | null> {
+  return fs.existsSync(keyFile(dataDir)) ? loadOrCreateDevKeys(dataDir) : null;
+}
+
 /**
  * Loads the development signing key pair from the data directory, generating it on first
  * use. The private key file is readable by its owner only.

@@ -30,6 +30,7 @@ export const PackSchema = z
     /** The specifications (API contract, documents) the pack checks. */
     specs: z.array(z.object({ id: z.string().regex(ID), title: z.string().min(1), ref: z.string().min(1) }).strict()).min(1),
     /** Values a run can override (`--input name=value`), with their defaults; used as `{{input.name}}`. */
+    /** An input whose default is empty is not configured until a run gives it; a test that uses it is skipped. */
     inputs: z.record(z.string(), z.object({ description: z.string().min(1), default: z.string() }).strict()).default({}),
     requirements: z.array(RequirementSchema).min(1),
   })
@@ -38,11 +39,28 @@ export type Pack = z.infer<typeof PackSchema>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/**
+ * Tokens a security test needs that a valid token cannot stand in for. `alg-none` and
+ * `tampered` are made by the runner from a valid token; the others come from the token
+ * source (the development key, a `--token-command` told the variant, or a `--tokens` file).
+ */
+export const TOKEN_VARIANTS = ['valid', 'expired', 'not-yet-valid', 'wrong-audience', 'wrong-issuer', 'unknown-key', 'alg-none', 'tampered'] as const;
+export type TokenVariant = (typeof TOKEN_VARIANTS)[number];
+
 /** Which token a request carries: minted for this agency, role and purpose of use; `none` sends no Authorization header. */
 export const TokenSpecSchema = z.union([
   z.literal('none'),
-  z.object({ agency: z.string().min(1), role: z.string().min(1), purpose: z.string().min(1).optional(), user: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      agency: z.string().min(1),
+      role: z.string().min(1),
+      purpose: z.string().min(1).optional(),
+      user: z.string().min(1).optional(),
+      variant: z.enum(TOKEN_VARIANTS).optional(),
+    })
+    .strict(),
 ]);
+export type TokenSpec = z.infer<typeof TokenSpecSchema>;
 
 /** A body from a file of the pack (path relative to the pack folder), with JSON fields set or removed by dotted path. */
 export const FixtureBodySchema = z
@@ -53,25 +71,36 @@ export const FixtureBodySchema = z
   })
   .strict();
 
+/** The checks an assertion can make; each assertion makes exactly one. */
+export const ASSERTION_CHECKS = ['equals', 'contains', 'notContains', 'exists', 'count', 'matches', 'conformsTo'] as const;
+
 export const AssertionSchema = z
   .object({
     /** FHIRPath over the JSON response body; omitted: the response body as text. */
     expr: z.string().min(1).optional(),
+    /** A response header instead of the body (its value as text; absent: no value). */
+    header: z.string().min(1).optional(),
     equals: z.unknown().optional(),
     contains: Scalar.optional(),
     notContains: Scalar.optional(),
     exists: z.boolean().optional(),
     count: z.number().int().min(0).optional(),
     matches: z.string().min(1).optional(),
+    /** Every value `expr` selects (the whole body without `expr`) is valid against this canonical schema (src/conformance/schemas.ts). */
+    conformsTo: z.string().min(1).optional(),
     /** What the check means, shown with expected and received when it fails. */
     message: z.string().optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
-    const kinds = (['equals', 'contains', 'notContains', 'exists', 'count', 'matches'] as const).filter((k) => k in a);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: 'an assertion has exactly one of equals, contains, notContains, exists, count or matches' });
-    if (a.expr === undefined && kinds.some((k) => k !== 'contains' && k !== 'notContains' && k !== 'matches')) {
-      ctx.addIssue({ code: 'custom', message: 'without expr, an assertion reads the body text: use contains, notContains or matches' });
+    const kinds = ASSERTION_CHECKS.filter((k) => k in a);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', message: `an assertion has exactly one of ${ASSERTION_CHECKS.join(', ')}` });
+    if (a.expr !== undefined && a.header !== undefined) ctx.addIssue({ code: 'custom', message: 'an assertion reads the body (expr) or a header, not both' });
+    if (a.header !== undefined && kinds.some((k) => k === 'count' || k === 'conformsTo')) {
+      ctx.addIssue({ code: 'custom', message: 'a header assertion uses equals, contains, notContains, exists or matches' });
+    }
+    if (a.expr === undefined && a.header === undefined && kinds.some((k) => k !== 'contains' && k !== 'notContains' && k !== 'matches' && k !== 'conformsTo')) {
+      ctx.addIssue({ code: 'custom', message: 'without expr, an assertion reads the body text: use contains, notContains, matches or conformsTo' });
     }
   });
 export type Assertion = z.infer<typeof AssertionSchema>;
@@ -92,6 +121,16 @@ export const RequestStepSchema = z
     assert: z.array(AssertionSchema).default([]),
     /** Values kept for later requests of the test: name → FHIRPath over the JSON body (first value). */
     capture: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.string().min(1)).default({}),
+    /**
+     * The request is in the audit log: an auditor of the token's agency finds one more
+     * AuditEvent by the token's user of this kind (`action:resourceType`, e.g.
+     * `search:CareTeam`) after the request than before it, with the outcome given
+     * (success: FHIR outcome 0; failure: anything else).
+     */
+    audit: z
+      .object({ kind: z.string().regex(/^[a-z]+:[A-Za-z0-9:-]+$/, 'kind is action:resourceType, e.g. search:CareTeam'), outcome: z.enum(['success', 'failure']).optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => r.body === undefined || r.bodyText === undefined, { message: 'a request has body or bodyText, not both' });
@@ -103,6 +142,12 @@ export const PackTestSchema = z
     title: z.string().min(1),
     description: z.object({ given: z.string().min(1), when: z.string().min(1), then: z.string().min(1) }).strict(),
     requirements: z.array(z.string().regex(REQUIREMENT_ID)).min(1),
+    /**
+     * What the target must offer for the test to apply, as its CapabilityStatement says:
+     * `Type:interaction` (`CareTeam:search-type`), `Type:$operation` (`Patient:$match`) or
+     * `system:interaction` (`system:transaction`). A target that does not offer it gets omit.
+     */
+    requires: z.array(z.string().regex(/^[A-Za-z]+:\$?[a-z-]+$/, 'Type:interaction, Type:$operation or system:interaction')).default([]),
     requests: z.array(RequestStepSchema).min(1),
   })
   .strict();
@@ -161,11 +206,22 @@ export function loadPack(dir: string): LoadedPack {
 
 const VARIABLE = /\{\{\s*([A-Za-z][A-Za-z0-9_.]*)\s*\}\}/g;
 
-/** Replaces `{{run.id}}`, `{{input.name}}` and captured `{{name}}` in text; an unknown name is an error. */
+/** A test uses an input the run has no value for: the test is skipped, not failed. */
+export class InputNotConfigured extends Error {
+  constructor(readonly input: string) {
+    super(`input ${input} is not configured (give --input ${input}=VALUE)`);
+  }
+}
+
+/**
+ * Replaces `{{run.id}}`, `{{input.name}}` and captured `{{name}}` in text; an unknown name
+ * is an error of the pack, an input with no value is InputNotConfigured.
+ */
 export function substitute(text: string, vars: Readonly<Record<string, string>>): string {
   return text.replace(VARIABLE, (_m, name: string) => {
     const v = vars[name];
     if (v === undefined) throw new Error(`{{${name}}} is not defined (known: ${Object.keys(vars).join(', ') || 'none'})`);
+    if (v === '' && name.startsWith('input.')) throw new InputNotConfigured(name.slice('input.'.length));
     return v;
   });
 }

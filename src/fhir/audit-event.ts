@@ -20,6 +20,7 @@ export const PERSON_ID_SYSTEM = `${SGW_BASE}/Id/person`;
 export const RECORD_ID_SYSTEM = `${SGW_BASE}/Id/record`;
 export const AGENCY_SYSTEM = `${SGW_BASE}/Id/agency`;
 const USER_SYSTEM = `${SGW_BASE}/Id/user`;
+export const AUDIT_KIND_SYSTEM = `${SGW_BASE}/CodeSystem/audit-kind`;
 
 /** BALP's interaction and profile for each audited action. */
 const INTERACTIONS: Record<AuditEntry['action'], { subtype: string; action: fhir4.AuditEvent['action']; profile: string }> = {
@@ -95,7 +96,11 @@ export function toAuditEvent(seq: number, entry: AuditEntry): fhir4.AuditEvent {
     id: String(seq),
     meta: { profile: [`${BALP}.${hasPatient ? 'Patient' : ''}${i.profile}`] },
     type: { system: AUDIT_EVENT_TYPE, code: 'rest', display: 'Restful Operation' },
-    subtype: [{ system: RESTFUL_INTERACTION, code: i.subtype }],
+    // The gateway's own kind (action:resourceType, e.g. search:CareTeam) beside the BALP interaction: what a conformance pack checks was audited.
+    subtype: [
+      { system: RESTFUL_INTERACTION, code: i.subtype },
+      { system: AUDIT_KIND_SYSTEM, code: `${entry.action}:${entry.resourceType}`, display: `${entry.action} ${entry.resourceType}` },
+    ],
     action: i.action,
     recorded: entry.recordedAt,
     outcome: outcomeCode(entry),

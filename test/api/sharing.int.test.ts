@@ -282,7 +282,7 @@ describe('the audit trail read back: AuditEvent and the accounting of disclosure
       resourceType: 'AuditEvent',
       meta: { profile: ['https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientQuery'] },
       type: { code: 'rest' },
-      subtype: [{ code: 'search-type' }],
+      subtype: [{ code: 'search-type' }, { system: 'https://sgw.example/fhir/CodeSystem/audit-kind', code: 'search:CareTeam' }],
       action: 'E',
       outcome: '0',
       purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }],
