@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { nhsCheckDigit } from '../model/nhs-number.js';
 import { assertionCheck, evaluate, show, statusCheck } from './checks.js';
 import type { LoadedPack, PackTest, RequestStep, TokenSpec } from './pack.js';
 import { InputNotConfigured, loadPack, requestBody, substitute, substituteJson } from './pack.js';
@@ -47,6 +49,25 @@ export function offered(cs: fhir4.CapabilityStatement): Set<string> {
     }
   }
   return out;
+}
+
+/**
+ * Run variables besides `run.id`: `run.nhs1` … `run.nhs9`, NHS numbers in the test range
+ * (999…, never issued) with a valid check digit, different in every run, so a pack can
+ * create children that no earlier run against the same deployment has touched.
+ */
+export function runVariables(runId: string): Record<string, string> {
+  const vars: Record<string, string> = { 'run.id': runId };
+  const seed = Number(BigInt(`0x${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`) % 1_000_000n);
+  const used = new Set<string>();
+  for (let i = 1, attempt = 0; i <= 9; attempt++) {
+    const nine = `999${String((seed + attempt * 7919) % 1_000_000).padStart(6, '0')}`;
+    const check = nhsCheckDigit(nine);
+    if (check === null || used.has(nine)) continue;
+    used.add(nine);
+    vars[`run.nhs${i++}`] = `${nine}${check}`;
+  }
+  return vars;
 }
 
 const elapsed = (start: number) => Math.round((performance.now() - start) * 10) / 10;
@@ -224,7 +245,7 @@ export async function runPacks(opts: RunOptions): Promise<RunResult> {
   for (const loaded of loadedPacks) {
     const packStart = performance.now();
     const inputs = Object.fromEntries(Object.entries(loaded.pack.inputs).map(([k, v]) => [k, opts.inputs?.[k] ?? v.default]));
-    const baseVars = { 'run.id': runId, ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`input.${k}`, v])) };
+    const baseVars = { ...runVariables(runId), ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`input.${k}`, v])) };
     const tests: TestResult[] = [];
     for (const { file, test } of loaded.tests) {
       const t = await runTest(ctx, loaded, file, test, baseVars, capabilities);

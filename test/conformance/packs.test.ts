@@ -9,6 +9,8 @@ import { readNotificationXml } from '../../src/mapping/police-notification-xml.j
 import { loadMappingRegistry } from '../../src/mapping/registry.js';
 import { NotificationSubmissionSchema } from '../../src/model/police-notification.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { runVariables } from '../../src/conformance/runner.js';
+import { checkNhsNumber } from '../../src/model/nhs-number.js';
 
 /**
  * The conformance packs are authored ahead of their runner: this checks what can be checked
@@ -24,7 +26,7 @@ const registry = loadMappingRegistry();
 
 /** Variables as a run would define them: a run id, the pack's input defaults, and a stand-in for each capture. */
 function baseVars(p: LoadedPack): Record<string, string> {
-  return { 'run.id': '123456', ...Object.fromEntries(Object.entries(p.pack.inputs).map(([k, v]) => [`input.${k}`, v.default])) };
+  return { ...runVariables('123456'), ...Object.fromEntries(Object.entries(p.pack.inputs).map(([k, v]) => [`input.${k}`, v.default])) };
 }
 
 function isNotificationSubmit(step: RequestStep): boolean {
@@ -132,5 +134,17 @@ describe('loading a pack names what is wrong', () => {
 
   it('a test that breaks the format', () => {
     expect(broken((d) => writeFileSync(join(d, 'tests', 'zz.yaml'), 'id: Bad Id\n'))).toMatch(/zz\.yaml: /);
+  });
+});
+
+describe('run variables', () => {
+  it('give nine different valid test-range NHS numbers, different from run to run', () => {
+    const a = runVariables('111');
+    const b = runVariables('112');
+    const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => a[`run.nhs${i}`]!);
+    expect(new Set(numbers).size).toBe(9);
+    for (const n of numbers) expect(checkNhsNumber(n)).toMatchObject({ valid: true });
+    for (const n of numbers) expect(n.startsWith('999')).toBe(true);
+    expect(numbers).not.toContain(b['run.nhs1']);
   });
 });
