@@ -11,6 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { csvCell } from '../formats/csv.js';
 import { IDENTIFIER_COMPARISON, COMPARISONS } from '../matching/comparisons.js';
 import {
   bestF1,
@@ -209,12 +210,8 @@ export function loadModel(file: string): MatchModel {
   return parsed.data;
 }
 
-/** A CSV cell: quoted when needed, and a cell starting with = + - @ (or tab/CR) prefixed with ' so a spreadsheet does not run it as a formula. */
-export function csvCell(value: string | number): string {
-  let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+// csvCell moved to src/formats/csv.ts (the conformance coverage CSV uses it too); re-exported for existing callers.
+export { csvCell } from '../formats/csv.js';
 
 function progressBar(label: string, total: number): { tick: (n: number) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { tick: () => {}, stop: () => {} };

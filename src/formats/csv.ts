@@ -168,3 +168,15 @@ export function readCsv(format: WireFormat, bytes: Uint8Array | string, options:
   if (issues.length > 0) throw malformed(format, issues);
   return { columns, rows };
 }
+
+/**
+ * One CSV cell to write: quoted when it holds a comma, quote or line break (RFC 4180), and a
+ * text cell starting with = + - @ (or tab/CR) prefixed with ' so a spreadsheet opening the
+ * file shows it rather than running it as a formula. Numbers are the writer's own and are
+ * left as they are.
+ */
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
