@@ -8,6 +8,7 @@ import { openDatabase } from '../store/open-db.js';
 import type { AuditVerifyOptions } from './audit.js';
 import { runAuditExport, runAuditVerify } from './audit.js';
 import { serve } from './serve.js';
+import { addConformanceRun } from './conformance-run.js';
 import { LinkInputError, runLink, runTrain } from './link.js';
 import { runPseudonymise, type PseudonymiseOptions } from './pseudonymise.js';
 import type { IngestFilesOptions } from './ingest-files.js';
@@ -97,6 +98,9 @@ export async function main(argv: string[]): Promise<void> {
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       });
   }
+
+  const conformance = program.command('conformance').description('conformance kit: check message files offline; run packs against a gateway');
+  addConformanceRun(conformance);
 
   // Batch linkage and matcher training (src/cli/link.ts); bad input exits 1 naming the file and field.
   const linkFailed = (err: unknown) => {
