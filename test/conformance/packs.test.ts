@@ -9,7 +9,8 @@ import { readNotificationXml } from '../../src/mapping/police-notification-xml.j
 import { loadMappingRegistry } from '../../src/mapping/registry.js';
 import { NotificationSubmissionSchema } from '../../src/model/police-notification.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { runVariables } from '../../src/conformance/runner.js';
+import { offered, runVariables } from '../../src/conformance/runner.js';
+import { capabilityStatement } from '../../src/fhir/capability-statement.js';
 import { checkNhsNumber } from '../../src/model/nhs-number.js';
 
 /**
@@ -146,5 +147,43 @@ describe('run variables', () => {
     for (const n of numbers) expect(checkNhsNumber(n)).toMatchObject({ valid: true });
     for (const n of numbers) expect(n.startsWith('999')).toBe(true);
     expect(numbers).not.toContain(b['run.nhs1']);
+  });
+});
+
+describe('the CapabilityStatement declares what the packs check', () => {
+  const cs = capabilityStatement('http://localhost:8080', '0.0.0', '2026-12-07');
+  const can = offered(cs);
+  const searchParamsOf = (type: string) => new Set((cs.rest?.[0]?.resource ?? []).find((r) => r.type === type)?.searchParam?.map((p) => p.name) ?? []);
+
+  /** What a FHIR request of a pack needs the CapabilityStatement to declare: an interaction or operation, and its search parameters. */
+  function needs(method: string, path: string): { capability: string | null; params: string[]; type?: string } {
+    const [resourcePath = '', query = ''] = path.slice('/fhir'.length).split('?');
+    const parts = resourcePath.split('/').filter(Boolean);
+    const params = [...new URLSearchParams(query).keys()].map((k) => k.split(':')[0]!).filter((k) => !['_format', '_count'].includes(k));
+    if (parts.length === 0) return { capability: method === 'POST' ? 'system:transaction' : null, params: [] };
+    if (parts[0]!.startsWith('$')) return { capability: `system:${parts[0]}`, params: [] };
+    const type = parts[0]!;
+    if (type === 'metadata') return { capability: null, params: [] };
+    if (parts.length === 1) return { capability: method === 'GET' ? `${type}:search-type` : `${type}:create`, params: method === 'GET' ? params : [], type };
+    if (parts[1]!.startsWith('$')) return { capability: `${type}:${parts[1]}`, params: [] };
+    return { capability: `${type}:read`, params: [], type };
+  }
+
+  const requests = packDirs.flatMap((dir) => {
+    const loaded = loadPack(dir);
+    return loaded.tests.flatMap(({ test }) => {
+      const vars: Record<string, string> = baseVars(loaded);
+      return test.requests.flatMap((step) => {
+        for (const name of Object.keys(step.capture)) vars[name] = `captured-${name}`;
+        const path = substitute(step.path, { ...vars, ...Object.fromEntries(Object.keys(step.capture).map((n) => [n, `captured-${n}`])) });
+        return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/fhir?') ? [[`${loaded.pack.id}/${test.id}/${step.id}: ${step.method} ${path}`, step.method, path] as const] : [];
+      });
+    });
+  });
+
+  it.each(requests)('%s', (_where, method, path) => {
+    const { capability, params, type } = needs(method, path);
+    if (capability) expect([...can], `the CapabilityStatement offers ${capability}`).toContain(capability);
+    for (const p of params) expect([...searchParamsOf(type!)], `${type} declares the search parameter ${p}`).toContain(p);
   });
 });
