@@ -12,6 +12,7 @@ import { detectFormat, formatFromName, readMessages, WIRE_FORMATS } from '../for
 import type { ParsedMessage, WireFormat } from '../formats/types.js';
 import { createGateway } from '../gateway.js';
 import { createLogger } from '../log.js';
+import type { ErrorCode } from '../errors/codes.js';
 import type { Agency } from '../model/agency.js';
 import type { Requester } from '../policy/authorise.js';
 import { normalisePurpose } from '../policy/purposes.js';
@@ -32,6 +33,11 @@ export interface IngestFilesOptions {
   json?: boolean | undefined;
 }
 
+/** An issue found in a file; `errorCode` is the gateway error that refused the message, when one did. */
+export interface FileIssue extends GatewayIssue {
+  errorCode?: ErrorCode;
+}
+
 /** What happened to one file. */
 export interface FileResult {
   file: string;
@@ -42,10 +48,12 @@ export interface FileResult {
   unchanged: number;
   valid: number;
   warnings: number;
+  /** The warnings themselves: queries (CIN "Q" rules), input not consumed, records not linked. */
+  warningIssues: FileIssue[];
   /** Records or upload rows left out (partial mode, CP-IS per-record failures). */
   rejected: number;
-  /** Problems that stopped a message, with the rule and path of each. */
-  errors: GatewayIssue[];
+  /** Problems that stopped a message or left a record out (CP-IS: one per record not accepted, its result code as the rule), with the rule and path of each. */
+  errors: FileIssue[];
   ok: boolean;
   /** Per-record CP-IS result codes, for uploads. */
   resultCodes?: Record<string, number>;
@@ -53,13 +61,18 @@ export interface FileResult {
 
 const EXTENSION_FORMATS: Readonly<Record<string, WireFormat>> = { '.hl7': 'hl7v2', '.er7': 'hl7v2', '.json': 'fhir-r4-json' };
 
+/** A file's format from its first bytes, else its extension (`.hl7`, `.er7`, `.json`); undefined when neither says. */
+export function detectFileFormat(file: string, bytes: Buffer): WireFormat | undefined {
+  return detectFormat(bytes, undefined) ?? EXTENSION_FORMATS[extname(file).toLowerCase()];
+}
+
 function fileFormat(file: string, bytes: Buffer, format: string | undefined): WireFormat {
   if (format) {
     const f = formatFromName(format);
     if (!f) throw new ConfigError(`--format ${format} is not one of ${WIRE_FORMATS.join(', ')}`);
     return f;
   }
-  const f = detectFormat(bytes, undefined) ?? EXTENSION_FORMATS[extname(file).toLowerCase()];
+  const f = detectFileFormat(file, bytes);
   if (!f) throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `cannot tell the format of ${basename(file)}; give --format (${WIRE_FORMATS.join(', ')})`);
   return f;
 }
@@ -79,8 +92,10 @@ function cliRequester(agencies: ReadonlyMap<string, Agency>, opts: IngestFilesOp
   return { sub: `cli:${userInfo().username}`, agency: agencyId, role, purposeClaim: claim, purpose };
 }
 
+const withCode = (issues: readonly GatewayIssue[], err: GatewayError): FileIssue[] => issues.map((i) => ({ ...i, errorCode: err.code }));
+
 function emptyResult(file: string): FileResult {
-  return { file, format: 'unknown', messages: 0, created: 0, updated: 0, unchanged: 0, valid: 0, warnings: 0, rejected: 0, errors: [], ok: true };
+  return { file, format: 'unknown', messages: 0, created: 0, updated: 0, unchanged: 0, valid: 0, warnings: 0, warningIssues: [], rejected: 0, errors: [], ok: true };
 }
 
 /**
@@ -113,7 +128,7 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         result.ok = false;
-        result.errors.push(...err.issues);
+        result.errors.push(...withCode(err.issues, err));
       }
     }
     const total = loaded.reduce((n, l) => n + l.messages.length, 0);
@@ -128,12 +143,16 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
             result.resultCodes = {};
             for (const r of out.results) result.resultCodes[r.result] = (result.resultCodes[r.result] ?? 0) + 1;
             for (const r of out.results) if (r.result === 'CPR06' && r.outcome) result[r.outcome] += 1;
-            result.rejected += out.results.filter((r) => r.result !== 'CPR06').length;
+            const left = out.results.filter((r) => r.result !== 'CPR06');
+            result.rejected += left.length;
+            result.errors.push(...left.map((r): FileIssue => ({ severity: 'error', code: r.result === 'CPR04' ? 'value' : 'business-rule', rule: r.result, expression: [`records[line ${r.line}]`], diagnostics: r.reason ?? r.result })));
             result.warnings += out.warnings.length;
+            result.warningIssues.push(...out.warnings);
           } else {
             const out = await ingestMessage(gateway.ctx, scope, requester, message, { store, partial: opts.partial });
             for (const r of out.records) result[r.outcome] += 1;
             result.warnings += out.warnings.length;
+            result.warningIssues.push(...out.warnings);
             result.rejected += out.rejected.length;
             if (out.rejected.length > 0) result.errors.push(...out.rejected.flatMap((r) => r.issues));
           }
@@ -141,8 +160,10 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
           if (!(err instanceof GatewayError) || err.status >= 500) throw err;
           if (!scope.audited) await auditNow(gateway.ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}`.slice(0, 1000) });
           result.ok = false;
-          result.errors.push(...err.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'));
-          result.warnings += err.issues.filter((i) => i.severity === 'warning').length;
+          result.errors.push(...withCode(err.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'), err));
+          const warnings = err.issues.filter((i) => i.severity === 'warning');
+          result.warnings += warnings.length;
+          result.warningIssues.push(...warnings);
         }
         bar?.increment(1, { file: basename(file) });
       }

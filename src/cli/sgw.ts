@@ -7,6 +7,7 @@ import { packageVersion } from '../gateway.js';
 import { openDatabase } from '../store/open-db.js';
 import type { AuditVerifyOptions } from './audit.js';
 import { runAuditExport, runAuditVerify } from './audit.js';
+import { addConformanceCheck } from './conformance-check.js';
 import { serve } from './serve.js';
 import { addConformanceRun } from './conformance-run.js';
 import { LinkInputError, runLink, runTrain } from './link.js';
@@ -99,7 +100,9 @@ export async function main(argv: string[]): Promise<void> {
       });
   }
 
+  // The conformance kit (docs/conformance.md): suppliers check message files offline, and run packs against a gateway.
   const conformance = program.command('conformance').description('conformance kit: check message files offline; run packs against a gateway');
+  addConformanceCheck(conformance);
   addConformanceRun(conformance);
 
   // Batch linkage and matcher training (src/cli/link.ts); bad input exits 1 naming the file and field.

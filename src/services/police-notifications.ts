@@ -4,6 +4,8 @@ import { canonicalJson } from '../audit/chain.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { errorFromIssues, GatewayError } from '../errors/gateway-error.js';
 import { ENCOMPASS_NOTICE, noticeCommunication, placeText, POLICE_NOTIFICATION, UNROUTABLE_NOTIFICATION } from '../fhir/police-communication.js';
+import { readNotificationXml, withXmlPaths } from '../mapping/police-notification-xml.js';
+import type { MappingRegistry } from '../mapping/registry.js';
 import type { Agency } from '../model/agency.js';
 import { londonDateTime } from '../model/london-time.js';
 import { deterministicId } from '../model/ids.js';
@@ -103,6 +105,25 @@ export interface SubmissionInput {
   /** The mapping (id@version) the XML form went through, for provenance. */
   mapping?: string;
   annotate?: (issues: GatewayIssue[]) => GatewayIssue[];
+}
+
+/**
+ * Reads a submission body as a force sent it: JSON as published at
+ * /schemas/police-notification.json, or the XML form mapped through
+ * mappings/police-notification/ to the same shape (its unconsumed input kept as warnings,
+ * and each field's XML element added to the issues {@link checkSubmission} finds). Shared by
+ * POST /notifications and the offline check (`sgw conformance check`), so both read alike.
+ */
+export async function readSubmission(mappings: MappingRegistry, bytes: Buffer, form: 'json' | 'xml'): Promise<SubmissionInput> {
+  if (form === 'xml') {
+    const xml = await readNotificationXml(mappings, bytes);
+    return { body: xml.submission, format: 'police-xml', mapping: xml.mapping, warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
+  }
+  try {
+    return { body: JSON.parse(bytes.toString('utf8')) as unknown, format: 'police-json' };
+  } catch (err) {
+    throw new GatewayError('GW_ERR_MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`, { expression: 'body' });
+  }
 }
 
 function indexPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {

@@ -1,10 +1,9 @@
 import type { Request, Response } from 'express';
 import express, { Router } from 'express';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { readNotificationXml, withXmlPaths } from '../../mapping/police-notification-xml.js';
 import type { GatewayContext } from '../../services/context.js';
 import type { SubmissionInput } from '../../services/police-notifications.js';
-import { listReceipts, readReceipt, submitNotification } from '../../services/police-notifications.js';
+import { listReceipts, readReceipt, readSubmission, submitNotification } from '../../services/police-notifications.js';
 import type { AuthMiddleware } from '../authenticate.js';
 import { audited } from '../authenticate.js';
 import { locals } from '../request-context.js';
@@ -20,19 +19,11 @@ const XML_TYPES = ['application/xml', 'text/xml'];
 async function submissionBody(ctx: GatewayContext, req: Request): Promise<SubmissionInput> {
   const bytes: unknown = req.body;
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0);
-  if (req.is(XML_TYPES)) {
-    const xml = await readNotificationXml(ctx.mappings, buffer);
-    return { body: xml.submission, format: 'police-xml', mapping: xml.mapping, warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
-  }
+  if (req.is(XML_TYPES)) return readSubmission(ctx.mappings, buffer, 'xml');
   if (!req.is(JSON_TYPES)) {
     throw new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', `send the notification as application/json or application/xml, received ${req.get('Content-Type') ?? 'no Content-Type'}`, { expression: 'Content-Type' });
   }
-  const text = buffer.toString('utf8');
-  try {
-    return { body: JSON.parse(text) as unknown, format: 'police-json' };
-  } catch (err) {
-    throw new GatewayError('GW_ERR_MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`, { expression: 'body' });
-  }
+  return readSubmission(ctx.mappings, buffer, 'json');
 }
 
 function sinceParam(raw: string | undefined): string | null {
