@@ -54,18 +54,22 @@ export function offered(cs: fhir4.CapabilityStatement): Set<string> {
 /**
  * Run variables besides `run.id`: `run.nhs1` … `run.nhs9`, NHS numbers in the test range
  * (999…, never issued) with a valid check digit, different in every run, so a pack can
- * create children that no earlier run against the same deployment has touched.
+ * create children that no earlier run against the same deployment has touched. `slot` is
+ * the pack's place in the run: each pack of a run gets nine numbers no other pack of the
+ * run has (one sequence, nine numbers a slot), so two packs never share a child.
  */
-export function runVariables(runId: string): Record<string, string> {
+export function runVariables(runId: string, slot = 0): Record<string, string> {
   const vars: Record<string, string> = { 'run.id': runId };
   const seed = Number(BigInt(`0x${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`) % 1_000_000n);
   const used = new Set<string>();
-  for (let i = 1, attempt = 0; i <= 9; attempt++) {
+  // 7919 is prime to 1 000 000, so the sequence repeats no number before a million steps.
+  for (let n = 0, attempt = 0; n < 9 * (slot + 1); attempt++) {
     const nine = `999${String((seed + attempt * 7919) % 1_000_000).padStart(6, '0')}`;
     const check = nhsCheckDigit(nine);
     if (check === null || used.has(nine)) continue;
     used.add(nine);
-    vars[`run.nhs${i++}`] = `${nine}${check}`;
+    if (n >= 9 * slot) vars[`run.nhs${n - 9 * slot + 1}`] = `${nine}${check}`;
+    n++;
   }
   return vars;
 }
@@ -242,10 +246,10 @@ export async function runPacks(opts: RunOptions): Promise<RunResult> {
   const capabilities = cs ? offered(cs) : null;
 
   const packs: PackResult[] = [];
-  for (const loaded of loadedPacks) {
+  for (const [slot, loaded] of loadedPacks.entries()) {
     const packStart = performance.now();
     const inputs = Object.fromEntries(Object.entries(loaded.pack.inputs).map(([k, v]) => [k, opts.inputs?.[k] ?? v.default]));
-    const baseVars = { ...runVariables(runId), ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`input.${k}`, v])) };
+    const baseVars = { ...runVariables(runId, slot), ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`input.${k}`, v])) };
     const tests: TestResult[] = [];
     for (const { file, test } of loaded.tests) {
       const t = await runTest(ctx, loaded, file, test, baseVars, capabilities);

@@ -148,6 +148,15 @@ describe('run variables', () => {
     for (const n of numbers) expect(n.startsWith('999')).toBe(true);
     expect(numbers).not.toContain(b['run.nhs1']);
   });
+
+  it('give each pack of a run (its slot) nine numbers no other pack of the run has', () => {
+    const slots = [0, 1, 2, 7].map((slot) => runVariables('111', slot));
+    const all = slots.flatMap((v) => [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => v[`run.nhs${i}`]!));
+    expect(new Set(all).size).toBe(36);
+    for (const n of all) expect(checkNhsNumber(n)).toMatchObject({ valid: true });
+    expect(runVariables('111')).toEqual(slots[0]);
+    expect(slots.every((v) => v['run.id'] === '111')).toBe(true);
+  });
 });
 
 describe('the CapabilityStatement declares what the packs check', () => {
