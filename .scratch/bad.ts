@@ -1,0 +1,12 @@
+import { startNonConformingServer } from '../test/conformance/non-conforming-server.js';
+import { runPacks } from '../src/conformance/runner.js';
+import { devKeyTokenSource } from '../src/conformance/tokens.js';
+import { loadDevKeysIfPresent } from '../src/auth/dev-keys.js';
+import { loadAgencies } from '../src/config/agencies.js';
+import { loadConfig } from '../src/config/env.js';
+import { writeReports } from '../src/conformance/reports/index.js';
+const config = loadConfig({ SGW_DATA_DIR: '/tmp/cfdata' });
+const fake = await startNonConformingServer('http://127.0.0.1:8181');
+const run = await runPacks({ target: fake.url, packsDir: 'conformance', tokens: devKeyTokenSource((await loadDevKeysIfPresent('/tmp/cfdata'))!, loadAgencies(config.configDir), config.tokenAudience), tool: { name: 'x', version: '1' } });
+await writeReports(run, { html: '/tmp/bad.html' });
+await fake.close();
