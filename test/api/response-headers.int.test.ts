@@ -29,4 +29,16 @@ describe('response headers', () => {
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
   });
+
+  it('401 without a token: WWW-Authenticate names the scheme and realm and no error code (RFC 6750 §3.1)', async () => {
+    const res = await request(t.gateway.app).get('/notifications?since=2026-01-01');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="safeguarding-gateway"');
+  });
+
+  it('401 for a token that does not verify: WWW-Authenticate says invalid_token', async () => {
+    const res = await request(t.gateway.app).get('/notifications?since=2026-01-01').set('Authorization', 'Bearer not.a.token');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="safeguarding-gateway", error="invalid_token"');
+  });
 });
