@@ -52,6 +52,9 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
+    // Answers carry personal data (receipts, upload results, alerts), so none sits in a
+    // shared cache unless its route says otherwise (the published schemas do).
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
 

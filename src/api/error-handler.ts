@@ -50,7 +50,8 @@ export function errorHandler(ctx: GatewayContext) {
       }
     }
     if (gwErr.status >= 500) ctx.log.warn({ reqId: requestId, code: gwErr.code }, 'request failed');
-    if (gwErr.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="safeguarding-gateway", error="invalid_token"');
+    // RFC 6750 §3.1: no error code when the request carried no credentials at all.
+    if (gwErr.status === 401) res.setHeader('WWW-Authenticate', gwErr.code === 'GW_ERR_AUTH_MISSING' ? 'Bearer realm="safeguarding-gateway"' : 'Bearer realm="safeguarding-gateway", error="invalid_token"');
     if (res.headersSent) return;
     sendFhir(res, gwErr.status, toOperationOutcome(gwErr));
   };
