@@ -227,6 +227,19 @@ describe('SSDA903', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('a UPN-unknown code (UN1…) is no identifier: two children sent with UN1 stay two people', async () => {
+    const header = (child: string, dob: string) => `CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n${child},1,${dob},WBRI,UN1,,`;
+    const first = await post('/ingest?format=ssda903', header('LAC5300', '05/06/2012'), 'text/csv', la);
+    expect(first.status).toBe(201);
+    const second = await post('/ingest?format=ssda903', header('LAC5301', '14/02/2014'), 'text/csv', la);
+    expect(second.status).toBe(201);
+    const [a, b] = [first, second].map((r) => r.body.records.find((x: any) => x.type === 'Person'));
+    expect(b.match.method).toBe('new');
+    expect(b.id).not.toBe(a.id);
+    const person = await request(t.gateway.app).get(`/people/${a.id}`).set('Authorization', `Bearer ${la}`);
+    expect(person.body.person.identifiers.map((i: any) => i.value)).toEqual(['LAC5300']);
+  });
+
   it('refuses a date that is not DD/MM/YYYY with 400 naming the cell', async () => {
     const res = await post('/ingest?format=ssda903', episodesCsv([{ child: 'LAC5200', decom: '2025-06-01' }]), 'text/csv', la);
     expect(res.status).toBe(400);
