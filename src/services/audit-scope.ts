@@ -56,9 +56,13 @@ export async function auditInTransaction(tx: Queryable, ctx: GatewayContext, sco
   await appendAuditEntries(tx, [buildEntry(scope, ctx.now(), outcome)]);
 }
 
+/** The token claim a refusal is about, named in the OperationOutcome when the caller names no other field. */
+const REFUSED_CLAIM: Partial<Record<string, string>> = { GW_ERR_FORBIDDEN_PURPOSE: 'purpose_of_use', GW_ERR_FORBIDDEN_ROLE: 'role' };
+
 /** Audits a refusal, then throws it: a denied request is recorded before it is answered. */
 export async function refuse(ctx: GatewayContext, scope: AuditScope, decision: Extract<Decision, { permit: false }>, expression?: string): Promise<never> {
-  const err = new GatewayError(decision.code, decision.reason, expression ? { expression } : {});
+  const named = expression ?? REFUSED_CLAIM[decision.code];
+  const err = new GatewayError(decision.code, decision.reason, named ? { expression: named } : {});
   await auditNow(ctx, scope, { outcome: 'deny', status: err.status, reason: decision.reason });
   throw err;
 }

@@ -291,14 +291,16 @@ describe('CP-IS query errors', () => {
     expect(res.body.issue[0].diagnostics).toMatch(/audience/);
   });
 
-  it('403 for a role that may not query, and for a missing purpose', async () => {
+  it('403 for a role that may not query, and for a missing purpose, naming the token claim', async () => {
     const police = await t.token('police:E23000010', 'police-submitter', 'law-enforcement');
     let res = await cpis(nhs, police);
     expect(res.status).toBe(403);
     expect(code(res)).toBe('GW_ERR_FORBIDDEN_ROLE');
+    expect(res.body.issue[0].expression).toEqual(['role']);
     res = await cpis(nhs, await t.token('ods:RR8', 'unscheduled-care'));
     expect(res.status).toBe(403);
     expect(code(res)).toBe('GW_ERR_FORBIDDEN_PURPOSE');
+    expect(res.body.issue[0].expression).toEqual(['purpose_of_use']);
   });
 });
 
