@@ -123,7 +123,8 @@ describe(`webhooks survive a crash (${pgUrl ? 'PostgreSQL server' : 'embedded PG
     await policeNotification(gw); // commits the routed notification to la:383 and its outbox row
 
     // The receiver is down: the worker's first attempt is refused and rescheduled.
-    const pending = await until('a refused attempt', async () => (await deliveries(gw, 'pending')).find((d) => d.attempts >= 1));
+    // The claim counts the attempt before the request is made; the error is written once it fails.
+    const pending = await until('a refused attempt', async () => (await deliveries(gw, 'pending')).find((d) => d.attempts >= 1 && d.lastError !== null));
     expect(pending?.lastError).toBe('request failed: ECONNREFUSED');
     await kill(gw);
 
