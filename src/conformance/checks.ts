@@ -49,7 +49,6 @@ function describe(a: Assertion): string {
  */
 export function assertionCheck(assertion: Assertion, answer: Answer, vars: Readonly<Record<string, string>>): CheckResult {
   const a = substituteJson(assertion, vars) as Assertion;
-  const want = a;
   const base = { description: describe(a), ...(a.message ? { message: a.message } : {}) };
   const fail = (expected: string, received: string): CheckResult => ({ ...base, outcome: 'fail', expected, received });
   const pass: CheckResult = { ...base, outcome: 'pass' };
@@ -83,13 +82,13 @@ export function assertionCheck(assertion: Assertion, answer: Answer, vars: Reado
     return pass;
   }
   if ('equals' in a) {
-    const ok = Array.isArray(want.equals) ? isDeepStrictEqual(items, want.equals) : items.length === 1 && isDeepStrictEqual(items[0], want.equals);
-    return ok ? pass : fail(show(want.equals), receivedText);
+    const ok = Array.isArray(a.equals) ? isDeepStrictEqual(items, a.equals) : items.length === 1 && isDeepStrictEqual(items[0], a.equals);
+    return ok ? pass : fail(show(a.equals), receivedText);
   }
-  if ('contains' in a) return items.some((i) => includes(i, want.contains)) ? pass : fail(`something equal to or including ${show(want.contains)}`, receivedText);
-  if ('notContains' in a) return items.some((i) => includes(i, want.notContains)) ? fail(`nothing equal to or including ${show(want.notContains)}`, receivedText) : pass;
+  if ('contains' in a) return items.some((i) => includes(i, a.contains)) ? pass : fail(`something equal to or including ${show(a.contains)}`, receivedText);
+  if ('notContains' in a) return items.some((i) => includes(i, a.notContains)) ? fail(`nothing equal to or including ${show(a.notContains)}`, receivedText) : pass;
   if ('exists' in a) return (items.length > 0) === a.exists ? pass : fail(a.exists ? 'a value' : 'no value', receivedText);
   if ('count' in a) return items.length === a.count ? pass : fail(`${a.count} item(s)`, `${items.length} item(s): ${receivedText}`);
-  const re = new RegExp(want.matches!);
-  return items.some((i) => typeof i === 'string' && re.test(i)) ? pass : fail(`text matching /${want.matches}/`, receivedText);
+  const re = new RegExp(a.matches!);
+  return items.some((i) => typeof i === 'string' && re.test(i)) ? pass : fail(`text matching /${a.matches}/`, receivedText);
 }

@@ -81,9 +81,9 @@ export function cachedTokens(source: TokenSource): TokenSource {
  */
 export function devKeyTokenSource(keys: DevKeys, directory: AgencyDirectory, audience: string): TokenSource {
   let stranger: Promise<CryptoKey> | null = null;
-  return async (req) => {
+  return withDerivedVariants(async (req) => {
     const valid = await mintDevToken(keys, directory, { agency: req.agency, role: req.role, purpose: req.purpose, sub: req.user, audience, expiresInSeconds: 3600 });
-    if (req.variant === 'valid' || req.variant === 'alg-none' || req.variant === 'tampered') return req.variant === 'valid' ? valid : deriveVariant(valid, req.variant);
+    if (req.variant === 'valid') return valid;
     const claims = decodeJwt(valid);
     const now = Math.floor(Date.now() / 1000);
     const edited = { ...claims };
@@ -109,7 +109,7 @@ export function devKeyTokenSource(keys: DevKeys, directory: AgencyDirectory, aud
         break;
     }
     return new SignJWT(edited).setProtectedHeader({ alg: DEV_ALGORITHM, kid, typ: 'JWT' }).sign(key);
-  };
+  });
 }
 
 const TokensFileSchema = z

@@ -14,7 +14,6 @@ export function auditRouter(ctx: GatewayContext, authenticate: AuthMiddleware): 
   const router = Router();
   router.get('/audit/head', authenticate, async (req: Request, res: Response) => {
     searchParams(req, []);
-    res.setHeader('Cache-Control', 'no-store');
     res.json(await latestTreeHead(ctx, locals(res).requester!));
   });
   router.get('/audit/proof/inclusion', authenticate, async (req: Request, res: Response) => {

@@ -27,7 +27,6 @@ export function webhooksRouter(ctx: GatewayContext, authenticate: AuthMiddleware
     const status = statusParam(params.get('status'));
     const limit = countParam(params, 100, 1000);
     const deliveries = await readWebhookDeliveries(ctx, auditScope!, requester!, { status, limit });
-    res.setHeader('Cache-Control', 'no-store');
     res.json({ agency: requester!.agency, ...(status ? { status } : {}), deliveries });
   });
   return router;
