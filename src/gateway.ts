@@ -20,6 +20,7 @@ import type { GatewayContext } from './services/context.js';
 import { syncAgencies } from './store/agencies-repo.js';
 import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
+import { CpisIndex } from './store/cpis-index.js';
 import { loadMappingRegistry } from './mapping/registry.js';
 import { loadMatcher } from './matching/matcher.js';
 import { loadSchoolCalendar } from './policy/school-days.js';
@@ -79,11 +80,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const signingKey = options.signTreeHeads === false ? null : auditSigningKeyFor(config);
   if (signingKey) checkHeadsFileWritable(config.auditHeadsFile);
   const db = options.db ?? (await openDatabase(config));
+  let cpisIndex: CpisIndex | undefined;
   try {
+    cpisIndex = await CpisIndex.open(db, config.cpisIndexSize);
     await syncAgencies(db, directory.agencies.values());
     await ensureDemoRoutes(db, config.configDir, log, now);
     await indexUnkeyedSources(db, index);
   } catch (err) {
+    await cpisIndex?.close();
     if (!options.db) await db.close();
     throw err;
   }
@@ -92,7 +96,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
   await treeHeads?.publishLogged();
   treeHeads?.start(config.auditHeadIntervalSeconds);
-  const ctx: GatewayContext = { db, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
+  const ctx: GatewayContext = { db, cpisIndex, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
   // Time-driven alert rules: once for whatever became due while the gateway was down, then every interval.
   const sweeper = new AlertSweeper(ctx, log);
   await sweeper.runLogged();
@@ -112,6 +116,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await webhooks?.stop();
       await audit.flush();
       await treeHeads?.stop();
+      await cpisIndex.close();
       if (!options.db) await db.close();
     },
   };

@@ -26,12 +26,28 @@ const ClaimsSchema = z.object({
 /** Clock skew tolerated between the identity provider and the gateway. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+/** Tokens whose verdict is remembered (a clinical system sends the same token for every query of a session). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+interface Verified {
+  requester: Requester;
+  /** Epoch seconds: usable from notBefore to expires (tolerance included). */
+  notBefore: number;
+  expires: number;
+}
+
 /**
  * Verifies bearer tokens against the keys configured for the agency the token claims to
  * come from (and the development key when dev auth is on): signature, algorithm, expiry,
  * issuer and audience, then the agency, role and purpose claims.
  */
 export class TokenVerifier {
+  /**
+   * Tokens verified already, by their whole text (signature included, so a changed token is
+   * a different key): the signature is checked once, the time window at every use.
+   */
+  private readonly verified = new Map<string, Verified>();
+
   private constructor(
     private readonly directory: AgencyDirectory,
     private readonly audience: string,
@@ -51,6 +67,22 @@ export class TokenVerifier {
 
   /** Returns the requester a valid token describes, or throws a 401 GatewayError saying what is wrong. */
   async verify(token: string): Promise<Requester> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Date.now() / 1000;
+      if (now >= known.notBefore && now < known.expires) return known.requester;
+      this.verified.delete(token); // out of its window: verified afresh, which says why it is refused
+    }
+    const { requester, payload } = await this.verifyAfresh(token);
+    if (typeof payload.exp === 'number') {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+      const notBefore = typeof payload.nbf === 'number' ? payload.nbf - CLOCK_TOLERANCE_SECONDS : -Infinity;
+      this.verified.set(token, { requester: Object.freeze(requester), notBefore, expires: payload.exp + CLOCK_TOLERANCE_SECONDS });
+    }
+    return requester;
+  }
+
+  private async verifyAfresh(token: string): Promise<{ requester: Requester; payload: JWTPayload }> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
@@ -84,7 +116,7 @@ export class TokenVerifier {
     const purposeClaim = claims.data.purpose_of_use ?? null;
     const purpose = purposeClaim === null ? null : normalisePurpose(purposeClaim);
     if (purposeClaim !== null && purpose === null) throw invalid(`purpose_of_use '${purposeClaim}' is not a known purpose`);
-    return { sub: claims.data.sub, agency: agency.id, role: claims.data.role as Role, purposeClaim, purpose };
+    return { requester: { sub: claims.data.sub, agency: agency.id, role: claims.data.role as Role, purposeClaim, purpose }, payload };
   }
 }
 

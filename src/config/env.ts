@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   SGW_TOKEN_AUDIENCE: z.string().min(1).default('safeguarding-gateway'),
   SGW_DEV_AUTH: onOff.default(true),
   SGW_MAX_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024).max(512 * 1024 * 1024).default(10 * 1024 * 1024),
+  SGW_CPIS_INDEX_SIZE: z.coerce.number({ error: 'expected a number of NHS numbers' }).int('expected a whole number').min(0).max(10_000_000).default(50_000),
   SGW_PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SGW_MATCHING_MODE: z.enum(['clear', 'pseudonymised']).default('clear'),
   SGW_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
@@ -68,6 +69,8 @@ export interface Config {
   tokenAudience: string;
   devAuth: boolean;
   maxBodyBytes: number;
+  /** NHS numbers the CP-IS in-memory index keeps (least recently asked dropped first); 0 turns it off. */
+  cpisIndexSize: number;
   /** How the person index matches: on clear demographics, or only on pseudonyms (keys from SGW_LINKAGE_KEY and SGW_DATA_KEYS_FILE). */
   matchingMode: 'clear' | 'pseudonymised';
   /** The linkage secret and agencies' data keys, loaded when matching is pseudonymised. */
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenAudience: e.SGW_TOKEN_AUDIENCE,
     devAuth: e.SGW_DEV_AUTH,
     maxBodyBytes: e.SGW_MAX_BODY_BYTES,
+    cpisIndexSize: e.SGW_CPIS_INDEX_SIZE,
     matchingMode: e.SGW_MATCHING_MODE,
     // Development keys only with development auth (the embedded demo); otherwise both must be set.
     keys: e.SGW_MATCHING_MODE === 'pseudonymised' ? loadKeySet(env, { allowDev: e.SGW_DEV_AUTH }) : undefined,

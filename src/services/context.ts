@@ -4,6 +4,7 @@ import type { TreeHeadPublisher } from '../audit/head-publisher.js';
 import type { Agency } from '../model/agency.js';
 import type { Agreement } from '../policy/agreement.js';
 import type { Db } from '../store/db.js';
+import type { CpisIndex } from '../store/cpis-index.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
 import type { IndexMode } from './index-mode.js';
@@ -13,6 +14,8 @@ import type { AlertRule } from '../alerts/rule-schema.js';
 /** What every use case needs, passed in rather than imported so tests can supply their own clock. */
 export interface GatewayContext {
   db: Db;
+  /** The CP-IS hot path's in-memory index, kept coherent with the database by change notices. */
+  cpisIndex: CpisIndex;
   audit: AuditSink;
   /** Signs and publishes audit tree heads; null where the gateway signs none (sgw ingest, sgw validate). */
   treeHeads: TreeHeadPublisher | null;

@@ -12,7 +12,6 @@ import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { ACCESS_HISTORY_LIMIT, recordAccess } from '../store/access-repo.js';
 import { insertCommunication } from '../store/communications-repo.js';
-import { cpisLookup } from '../store/cpis-repo.js';
 import type { WebhookEvent } from '../store/outbox-repo.js';
 import { communicationCreated, enqueueWebhooks } from '../store/outbox-repo.js';
 import type { AuditScope } from './audit-scope.js';
@@ -66,13 +65,17 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
 
   const now = ctx.now();
   const today = now.toISOString().slice(0, 10);
-  const found = await cpisLookup(ctx.db, NHS_NUMBER_SYSTEM, query.nhsNumber, twelveMonthsBefore(today));
-  const person = found?.person ?? null;
+  const found = await ctx.cpisIndex.lookup(NHS_NUMBER_SYSTEM, query.nhsNumber);
+  // The index's objects are shared and frozen; the request works on its own copy of the
+  // person (per-request caches of the sharing engine are keyed by it).
+  const person = found ? { ...found.person } : null;
+  const endedSince = twelveMonthsBefore(today);
+  const onRegister = (found?.plans ?? []).filter((p) => p.period.end === undefined || p.period.end >= endedSince);
   // Each plan goes through the sharing rules: released with the fields an agreement names,
   // or withheld with the reason; both are recorded in the audit entry.
   const plans: ShownPlan[] = [];
   const decisions: AuditDecision[] = [];
-  for (const plan of found?.plans ?? []) {
+  for (const plan of onRegister) {
     const release = cpisRelease(await decideRelease(ctx, ctx.db, requester, { type: 'ProtectionPlan', record: plan, subject: person }));
     decisions.push(auditDecision(plan.id, 'ProtectionPlan', plan.owner, plan.subjectPersonId, release));
     if (release.permit) plans.push(redact(plan, release) as ShownPlan);

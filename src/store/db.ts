@@ -13,7 +13,22 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Listens for NOTIFY on `<channel>_<schema>` (channels are per schema, so gateways and test
+   * runs sharing a server in different schemas do not hear each other). A notice of this
+   * process's own write is handed over before that write's promise resolves; other
+   * processes' notices arrive shortly after they commit. `gap` is called when notices may
+   * have been missed (the listening connection was lost) and `resumed` once listening again.
+   * Resolves once listening; the returned function stops.
+   */
+  listen(channel: string, handlers: NoticeHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface NoticeHandlers {
+  notice(payload: string): void;
+  gap(): void;
+  resumed(): void;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);

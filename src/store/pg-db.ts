@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable } from './db.js';
+import type { Db, NoticeHandlers, Queryable } from './db.js';
 import { OID, parseDate, parseInt8 } from './db.js';
 
 const types: pg.CustomTypesConfig = {
@@ -30,11 +30,56 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
       return res.rows as R[];
     },
   });
+
+  // Notices (Db.listen). Every pooled connection LISTENs too, so that the notices of this
+  // process's own writes are handed over on the connection that wrote them, before the
+  // write's promise resolves (PostgreSQL sends a session its own notices before
+  // ReadyForQuery); a dedicated connection hears other processes' writes.
+  const listeners = new Map<string, Set<NoticeHandlers>>();
+  const listenedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  const dispatch = (msg: pg.Notification) => {
+    for (const h of listeners.get(msg.channel) ?? []) h.notice(msg.payload ?? '');
+  };
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  async function checkout(): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    if (listeners.size === 0) return client;
+    let heard = listenedOn.get(client);
+    if (!heard) {
+      heard = new Set();
+      listenedOn.set(client, heard);
+      client.on('notification', dispatch);
+    }
+    try {
+      for (const channel of listeners.keys()) {
+        if (heard.has(channel)) continue;
+        await client.query(`LISTEN ${quote(channel)}`);
+        heard.add(channel);
+      }
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    return client;
+  }
+  const pooled: Queryable = {
+    async query<R>(sql: string, params?: unknown[]) {
+      if (listeners.size === 0) return asQueryable(pool).query<R>(sql, params);
+      const client = await checkout();
+      try {
+        return await asQueryable(client).query<R>(sql, params);
+      } finally {
+        client.release();
+      }
+    },
+  };
+  const stops = new Set<() => Promise<void>>();
+
   return {
     kind: 'postgres',
-    ...asQueryable(pool),
+    ...pooled,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await checkout();
       try {
         await client.query('BEGIN');
         const result = await fn(asQueryable(client));
@@ -50,6 +95,64 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     exec: async (sql) => {
       await pool.query(sql);
     },
-    close: () => pool.end(),
+    async listen(name: string, handlers: NoticeHandlers) {
+      const [row] = (await pool.query<{ schema: string }>('SELECT current_schema() AS schema')).rows;
+      const channel = `${name}_${row?.schema ?? 'public'}`;
+      const set = listeners.get(channel) ?? new Set<NoticeHandlers>();
+      listeners.set(channel, set);
+      set.add(handlers);
+      let stopped = false;
+      let current: pg.Client | null = null;
+      let retry: NodeJS.Timeout | null = null;
+      // The dedicated connection: on loss, report a gap and reconnect every second until back.
+      const connect = async (first: boolean): Promise<void> => {
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+        const lost = () => {
+          if (current !== client || stopped) return;
+          current = null;
+          if (first) return; // the caller of listen() is told instead
+          handlers.gap();
+          retry = setTimeout(() => void connect(false).catch(() => undefined), 1_000);
+        };
+        client.on('error', () => undefined);
+        client.on('end', lost);
+        client.on('notification', (msg) => {
+          if (msg.channel === channel) handlers.notice(msg.payload ?? '');
+        });
+        current = client;
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${quote(channel)}`);
+        } catch (err) {
+          lost();
+          await client.end().catch(() => undefined);
+          throw err;
+        }
+        first = false;
+        if (stopped) await client.end().catch(() => undefined);
+        else handlers.resumed();
+      };
+      try {
+        await connect(true);
+      } catch (err) {
+        set.delete(handlers);
+        if (set.size === 0) listeners.delete(channel);
+        throw err;
+      }
+      const stop = async () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        set.delete(handlers);
+        if (set.size === 0) listeners.delete(channel);
+        stops.delete(stop);
+        await current?.end().catch(() => undefined);
+      };
+      stops.add(stop);
+      return stop;
+    },
+    close: async () => {
+      for (const stop of [...stops]) await stop();
+      await pool.end();
+    },
   };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, Queryable } from './db.js';
+import type { Db, NoticeHandlers, Queryable } from './db.js';
 import { OID, parseDate, parseInt8 } from './db.js';
 
 const parsers = { [OID.INT8]: parseInt8, [OID.DATE]: parseDate };
@@ -65,6 +65,13 @@ export async function openPglite(dir?: string): Promise<Db> {
     transaction: (fn) => pg.transaction((tx) => fn(asQueryable(tx))),
     exec: async (sql) => {
       await pg.exec(sql);
+    },
+    // One session, one process: every notice is this process's own, handed over as its
+    // statement or commit completes, and none can be missed.
+    listen: async (channel: string, handlers: NoticeHandlers) => {
+      const [row] = (await pg.query<{ schema: string }>('SELECT current_schema() AS schema')).rows;
+      const unlisten = await pg.listen(`${channel}_${row?.schema ?? 'public'}`, (payload) => handlers.notice(payload));
+      return () => unlisten();
     },
     close: async () => {
       try {

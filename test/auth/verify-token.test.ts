@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgencyDirectory } from '../../src/config/agencies.js';
 import { loadAgencies } from '../../src/config/agencies.js';
 import type { DevKeys } from '../../src/auth/dev-keys.js';
@@ -59,6 +59,34 @@ describe('token verification', () => {
     payload.role = 'scheduled-care';
     const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
     expect(await refusal(forged)).toMatch(/signature/);
+  });
+
+  describe('a token verified once (its signature is not checked again at every request)', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('is refused once it expires, though it was accepted before, and not before it is valid', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const now = Math.floor(Date.now() / 1000);
+      const token = await signed({ nbf: now }, { exp: now + 60 });
+      expect((await verifier.verify(token)).sub).toBe('user-1');
+      vi.setSystemTime((now + 60 + 29) * 1000); // within the 30 s clock tolerance
+      expect((await verifier.verify(token)).sub).toBe('user-1');
+      vi.setSystemTime((now + 60 + 31) * 1000);
+      expect(await refusal(token)).toMatch(/expired/);
+      vi.setSystemTime((now - 31) * 1000);
+      expect(await refusal(token)).toMatch(/not valid yet/);
+    });
+
+    it('still refuses the same token with its signature or payload changed', async () => {
+      const token = await signed({});
+      expect((await verifier.verify(token)).role).toBe('unscheduled-care');
+      const [h, p, s] = token.split('.');
+      const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      payload.role = 'scheduled-care';
+      expect(await refusal(`${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`)).toMatch(/signature/);
+      const flipped = `${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`;
+      expect(await refusal(`${h}.${p}.${flipped}`)).toMatch(/signature/);
+    });
   });
 
   it('refuses an expired token', async () => {
