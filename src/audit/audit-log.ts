@@ -2,7 +2,7 @@ import type { AuditEntry, ChainedAuditEntry } from '../model/audit-entry.js';
 import type { Db, Queryable } from '../store/db.js';
 import { canonicalJson, linkHashOfJson } from './chain.js';
 import type { TreeNode } from './merkle.js';
-import { Frontier, leafHash } from './merkle.js';
+import { Frontier, isTableNode, leafHash } from './merkle.js';
 
 interface HeadRow {
   seq: number;
@@ -39,9 +39,9 @@ WITH head AS (
    WHERE id AND seq = $6 AND hash = $7 AND tree_size = $8
    RETURNING seq),
 log AS (
-  INSERT INTO audit_log (seq, recorded_at, entry, prev_hash, hash)
-  SELECT r.seq, r.recorded_at, r.entry, r.prev_hash, r.hash
-    FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, recorded_at timestamptz, entry jsonb, prev_hash text, hash text)
+  INSERT INTO audit_log (seq, recorded_at, entry, prev_hash, hash, leaf_hash)
+  SELECT r.seq, r.recorded_at, r.entry, r.prev_hash, r.hash, r.leaf_hash
+    FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, recorded_at timestamptz, entry jsonb, prev_hash text, hash text, leaf_hash text)
    WHERE EXISTS (SELECT 1 FROM head)),
 tree AS (
   INSERT INTO audit_merkle_node (level, idx, hash)
@@ -57,16 +57,19 @@ async function write(q: Queryable, head: AuditHead, guard: { seq: number; hash: 
   const frontier = head.frontier.clone();
   let { seq, hash } = head;
   const chained: ChainedAuditEntry[] = [];
+  const leaves: string[] = [];
   const nodes: TreeNode[] = [];
   for (const entry of entries) {
     seq += 1;
     const json = canonicalJson(entry);
     const next = linkHashOfJson(hash, seq, json);
     chained.push({ seq, entry, prevHash: hash, hash: next });
-    nodes.push(...frontier.append(leafHash(json)));
+    const leaf = leafHash(json);
+    leaves.push(leaf.toString('hex'));
+    for (const node of frontier.append(leaf)) if (isTableNode(node)) nodes.push(node);
     hash = next;
   }
-  const rows = chained.map((c) => ({ seq: c.seq, recorded_at: c.entry.recordedAt, entry: c.entry, prev_hash: c.prevHash, hash: c.hash }));
+  const rows = chained.map((c, i) => ({ seq: c.seq, recorded_at: c.entry.recordedAt, entry: c.entry, prev_hash: c.prevHash, hash: c.hash, leaf_hash: leaves[i] }));
   const [result] = await q.query<{ written: number }>(WRITE_SQL, [JSON.stringify(rows), JSON.stringify(nodeRows(nodes)), seq, hash, JSON.stringify(frontier.toHex()), guard.seq, guard.hash, guard.treeSize]);
   return result?.written === 1 ? { chained, head: { seq, hash, frontier } } : null;
 }
@@ -118,11 +121,15 @@ async function catchUp(tx: Queryable, head: HeadRow, limit: number): Promise<Fro
     const from = frontier.treeSize + 1;
     const rows = await tx.query<{ seq: number; entry: unknown }>('SELECT seq, entry FROM audit_log WHERE seq >= $1 AND seq <= $2 ORDER BY seq', [from, Math.min(last, from + CATCH_UP_PAGE - 1)]);
     const nodes: TreeNode[] = [];
+    const leaves: { seq: number; leaf: string }[] = [];
     for (const row of rows) {
       if (row.seq !== frontier.treeSize + 1) break;
-      nodes.push(...frontier.append(leafHash(canonicalJson(row.entry))));
+      const leaf = leafHash(canonicalJson(row.entry));
+      leaves.push({ seq: row.seq, leaf: leaf.toString('hex') });
+      for (const node of frontier.append(leaf)) if (isTableNode(node)) nodes.push(node);
     }
     if (frontier.treeSize < from) throw new Error(`audit entry ${frontier.treeSize + 1} is missing; the Merkle tree cannot be built past it (run sgw audit verify)`);
+    await tx.query('UPDATE audit_log l SET leaf_hash = r.leaf FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, leaf text) WHERE l.seq = r.seq', [JSON.stringify(leaves)]);
     await tx.query('INSERT INTO audit_merkle_node (level, idx, hash) SELECT n.level, n.idx, n.hash FROM jsonb_to_recordset($1::jsonb) AS n(level smallint, idx bigint, hash text)', [JSON.stringify(nodeRows(nodes))]);
   }
   return frontier;

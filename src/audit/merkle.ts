@@ -48,11 +48,36 @@ export function splitPoint(n: number): number {
   return k;
 }
 
-/** Number of stored nodes of a tree with n leaves: ⌊n/2⌋ + ⌊n/4⌋ + … + n = 2n − popcount(n). */
+/**
+ * The lowest level kept in the node table (audit_merkle_node). A leaf is kept with its
+ * entry (audit_log.leaf_hash, written in the same row), and levels 1 to 3 are recomputed
+ * from at most 8 leaves when a proof needs them: an entry then costs one row and an
+ * eighth of a node row instead of two node rows, which is most of what the audit write
+ * costs the CP-IS hot path.
+ */
+export const FIRST_STORED_LEVEL = 4;
+
+/** Whether the node table keeps this node (level ≥ FIRST_STORED_LEVEL). */
+export function isTableNode(node: Pick<NodeKey, 'level'>): boolean {
+  return node.level >= FIRST_STORED_LEVEL;
+}
+
+/** Number of node-table rows of a tree with n leaves: ⌊n/16⌋ + ⌊n/32⌋ + … (levels from FIRST_STORED_LEVEL up). */
 export function storedNodeCount(n: number): number {
   let count = 0;
-  for (let width = 1; width <= n; width *= 2) count += Math.floor(n / width);
+  for (let width = 2 ** FIRST_STORED_LEVEL; width <= n; width *= 2) count += Math.floor(n / width);
   return count;
+}
+
+/** The hash of a perfect subtree from its leaf hashes (2^level of them, in order). */
+export function subtreeHash(leaves: readonly Buffer[]): Buffer {
+  let level = [...leaves];
+  while (level.length > 1) {
+    const up: Buffer[] = [];
+    for (let i = 0; i < level.length; i += 2) up.push(nodeHash(level[i]!, level[i + 1]!));
+    level = up;
+  }
+  return level[0]!;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { LeafRange, NodeKey } from './merkle.js';
-import { consistencyProofRanges, EMPTY_ROOT, inclusionPathRanges, nodeKeyId, rangeHash, rangeNodes } from './merkle.js';
+import { consistencyProofRanges, EMPTY_ROOT, inclusionPathRanges, isTableNode, nodeKeyId, rangeHash, rangeNodes, subtreeHash } from './merkle.js';
 
 /** How many entries the Merkle tree holds now (the head row's tree size). */
 export async function currentTreeSize(db: Queryable): Promise<number> {
@@ -9,16 +9,33 @@ export async function currentTreeSize(db: Queryable): Promise<number> {
   return head.tree_size;
 }
 
-/** The stored nodes with these keys, by nodeKeyId; one query. */
+/**
+ * The nodes with these keys, by nodeKeyId: those of the node table in one query, and the
+ * lower ones (leaves and levels 1–3) from the leaves kept with the entries in another.
+ * A node whose table row or leaves are missing is left out.
+ */
 export async function readNodes(db: Queryable, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
   const unique = [...new Map(keys.map((k) => [nodeKeyId(k), k])).values()];
   const found = new Map<string, Buffer>();
-  if (unique.length === 0) return found;
-  const rows = await db.query<{ level: number; idx: number; hash: string }>(
-    `SELECT level, idx, hash FROM audit_merkle_node WHERE (level, idx) IN (${unique.map((_, i) => `($${2 * i + 1}::smallint, $${2 * i + 2}::bigint)`).join(', ')})`,
-    unique.flatMap((k) => [k.level, k.index]),
-  );
-  for (const r of rows) found.set(nodeKeyId({ level: r.level, index: r.idx }), Buffer.from(r.hash, 'hex'));
+  const table = unique.filter(isTableNode);
+  if (table.length > 0) {
+    const rows = await db.query<{ level: number; idx: number; hash: string }>(
+      `SELECT level, idx, hash FROM audit_merkle_node WHERE (level, idx) IN (${table.map((_, i) => `($${2 * i + 1}::smallint, $${2 * i + 2}::bigint)`).join(', ')})`,
+      table.flatMap((k) => [k.level, k.index]),
+    );
+    for (const r of rows) found.set(nodeKeyId({ level: r.level, index: r.idx }), Buffer.from(r.hash, 'hex'));
+  }
+  const low = unique.filter((k) => !isTableNode(k));
+  if (low.length > 0) {
+    // Entry seq = leaf index + 1; node (level, index) spans leaves [index·2^level, (index+1)·2^level).
+    const seqs = low.flatMap((k) => Array.from({ length: 2 ** k.level }, (_, i) => k.index * 2 ** k.level + i + 1));
+    const rows = await db.query<{ seq: number; leaf_hash: string | null }>('SELECT seq, leaf_hash FROM audit_log WHERE seq = ANY($1::bigint[])', [seqs]);
+    const leaves = new Map(rows.filter((r) => r.leaf_hash !== null).map((r) => [Number(r.seq), Buffer.from(r.leaf_hash!, 'hex')]));
+    for (const k of low) {
+      const span = Array.from({ length: 2 ** k.level }, (_, i) => leaves.get(k.index * 2 ** k.level + i + 1));
+      if (span.every((l) => l !== undefined)) found.set(nodeKeyId(k), subtreeHash(span));
+    }
+  }
   return found;
 }
 

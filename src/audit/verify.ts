@@ -5,7 +5,7 @@ import type { TrustedHead } from './heads-file.js';
 import type { LogRow } from './log-rows.js';
 import { databaseRows, ExportLineError, exportFileRows } from './log-rows.js';
 import type { TreeNode } from './merkle.js';
-import { Frontier, leafHash, nodeKeyId, storedNodeCount } from './merkle.js';
+import { FIRST_STORED_LEVEL, Frontier, leafHash, nodeKeyId, storedNodeCount } from './merkle.js';
 import type { AuditPublicKey } from './signing-key.js';
 import type { SignedTreeHead } from './tree-head.js';
 import { verifySignedTreeHead } from './tree-head.js';
@@ -99,13 +99,15 @@ async function walk(pages: AsyncIterable<LogRow[]>, sizes: ReadonlySet<number>, 
 
 /**
  * Checks the stored nodes that leaves [first, end) complete against the recomputed ones:
- * fetched in one query per page of rows (level by level, each a range of indices).
+ * the leaves kept with the entries, and the node table's rows (levels from
+ * FIRST_STORED_LEVEL up), fetched in two queries per page of rows. Levels in between are
+ * not stored (proofs recompute them from the leaves), so there is nothing to check there.
  */
 function storedNodeChecker(db: Queryable): NodeChecker {
   return async (first, end) => {
     const clauses: string[] = [];
     const params: number[] = [];
-    for (let level = 0, width = 1; width <= end; level++, width *= 2) {
+    for (let level = FIRST_STORED_LEVEL, width = 2 ** FIRST_STORED_LEVEL; width <= end; level++, width *= 2) {
       const lo = Math.ceil((first + 1) / width) - 1;
       const hi = Math.floor(end / width) - 1;
       if (hi < lo) continue;
@@ -117,7 +119,10 @@ function storedNodeChecker(db: Queryable): NodeChecker {
       const rows = await db.query<{ level: number; idx: number; hash: string }>(`SELECT level, idx, hash FROM audit_merkle_node WHERE ${clauses.join(' OR ')}`, params);
       for (const r of rows) stored.set(nodeKeyId({ level: r.level, index: r.idx }), r.hash);
     }
+    const leaves = await db.query<{ seq: number; leaf_hash: string | null }>('SELECT seq, leaf_hash FROM audit_log WHERE seq > $1 AND seq <= $2', [first, end]);
+    for (const r of leaves) if (r.leaf_hash !== null) stored.set(nodeKeyId({ level: 0, index: Number(r.seq) - 1 }), r.leaf_hash);
     return (node) => {
+      if (node.level > 0 && node.level < FIRST_STORED_LEVEL) return null;
       const [x, y] = entriesOf(node);
       const hash = stored.get(nodeKeyId(node));
       const where = node.level === 0 ? `entry ${x}'s leaf (level 0, index ${node.index})` : `the node for entries ${x}–${y} (level ${node.level}, index ${node.index})`;

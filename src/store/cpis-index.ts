@@ -107,7 +107,8 @@ export class CpisIndex {
   }
 
   async close(): Promise<void> {
-    await this.stop?.();
+    // A database already closed or gone has stopped listening anyway.
+    await this.stop?.().catch(() => undefined);
     this.stop = null;
     this.coherent = false;
     this.clear();

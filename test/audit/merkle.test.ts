@@ -29,11 +29,12 @@ describe('RFC 6962 Merkle tree from stored perfect subtrees', () => {
   const all = leaves(130);
   const tree = build(all);
 
-  it('has the empty root SHA-256("") and stores 2n − popcount(n) nodes', () => {
+  it('has the empty root SHA-256("") and 2n − popcount(n) nodes, of which the node table keeps those of level 4 and up', () => {
     expect(hex(EMPTY_ROOT)).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(hex(Frontier.empty().root())).toBe(hex(EMPTY_ROOT));
-    expect(tree.nodes.size).toBe(storedNodeCount(130));
-    expect(storedNodeCount(130)).toBe(2 * 130 - 2);
+    expect(tree.nodes.size).toBe(2 * 130 - 2);
+    expect(storedNodeCount(130)).toBe(8 + 4 + 2 + 1); // ⌊130/16⌋ + ⌊130/32⌋ + ⌊130/64⌋ + ⌊130/128⌋
+    expect(storedNodeCount(15)).toBe(0);
   });
 
   it('gives the root of every size from O(log n) nodes, equal to the naive MTH', () => {

@@ -9,7 +9,7 @@ import { canonicalJson } from '../../src/audit/chain.js';
 import { TreeHeadPublisher } from '../../src/audit/head-publisher.js';
 import type { TrustedHead } from '../../src/audit/heads-file.js';
 import { readTrustedHeads } from '../../src/audit/heads-file.js';
-import { storedNodeCount } from '../../src/audit/merkle.js';
+import { leafHash, storedNodeCount } from '../../src/audit/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle-verify.js';
 import type { AuditSigningKey } from '../../src/audit/signing-key.js';
 import { signingKeyFromPem } from '../../src/audit/signing-key.js';
@@ -67,11 +67,14 @@ afterAll(async () => {
 });
 
 describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' : 'PGlite'}`, () => {
-  it('is written with the entries: 2n − popcount(n) nodes, and every root equals the naive recomputation', async () => {
+  it('is written with the entries: each leaf in its entry’s row, the nodes from level 4 up in the node table, and every root equals the naive recomputation', async () => {
     const leaves = leavesOf(await storedEntries(t.db));
     expect(leaves).toHaveLength(40);
     const [{ n }] = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_merkle_node')) as [{ n: number }];
     expect(n).toBe(storedNodeCount(40));
+    expect(n).toBe(3); // entries 1–16, 17–32 and 1–32
+    const stored = await t.db.query<{ leaf_hash: string }>('SELECT leaf_hash FROM audit_log ORDER BY seq');
+    expect(stored.map((r) => r.leaf_hash)).toEqual(leaves.map((l) => hex(leafHash(l))));
     for (let size = 0; size <= 40; size++) expect(await rootAt(t.db, size), `root at ${size}`).toBe(hex(mth(leaves.slice(0, size))));
     expect(await verifyAuditLog(t.db, { heads: trusted, keys })).toMatchObject({ ok: true, entries: 40, rootHash: h40.rootHash, headsChecked: 4 });
   });
@@ -102,11 +105,13 @@ describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'Postgr
 
   it('builds the tree for entries written before it existed, at start-up or on the next append', async () => {
     await t.db.query('DELETE FROM audit_merkle_node');
+    await t.db.query('UPDATE audit_log SET leaf_hash = NULL');
     await t.db.query(`UPDATE audit_head SET tree_size = 0, frontier = '[]'`);
     expect(await catchUpAuditTree(t.db)).toBe(40);
     expect(await catchUpAuditTree(t.db)).toBe(0);
     expect(await verifyAuditLog(t.db, { heads: trusted, keys })).toMatchObject({ ok: true, entries: 40 });
     await t.db.query('DELETE FROM audit_merkle_node');
+    await t.db.query('UPDATE audit_log SET leaf_hash = NULL');
     await t.db.query(`UPDATE audit_head SET tree_size = 0, frontier = '[]'`);
     await t.db.transaction((tx) => appendAuditEntries(tx, [auditEntry(41)]));
     expect(await verifyAuditLog(t.db, { heads: trusted, keys })).toMatchObject({ ok: true, entries: 41 });
@@ -211,21 +216,24 @@ describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'Postgr
     }
 
     it('a stored inner node altered', async () => {
-      const r = await tampered(`UPDATE audit_merkle_node SET hash = repeat('0', 64) WHERE level = 2 AND idx = 1`);
-      expect(r).toMatchObject({ ok: false, firstBadSeq: 5 });
-      if (!r.ok) expect(r.problem).toMatch(/node for entries 5–8 \(level 2, index 1\) does not match the entries below it/);
+      const r = await tampered(`UPDATE audit_merkle_node SET hash = repeat('0', 64) WHERE level = 4 AND idx = 1`);
+      expect(r).toMatchObject({ ok: false, firstBadSeq: 17 });
+      if (!r.ok) expect(r.problem).toMatch(/node for entries 17–32 \(level 4, index 1\) does not match the entries below it/);
     });
 
-    it('a stored leaf deleted', async () => {
-      const r = await tampered('DELETE FROM audit_merkle_node WHERE level = 0 AND idx = 11');
+    it('a stored leaf deleted, or altered', async () => {
+      const r = await tampered('UPDATE audit_log SET leaf_hash = NULL WHERE seq = 12');
       expect(r).toMatchObject({ ok: false, firstBadSeq: 12 });
       if (!r.ok) expect(r.problem).toMatch(/no entry 12's leaf/);
+      const altered = await tampered(`UPDATE audit_log SET leaf_hash = repeat('0', 64) WHERE seq = 12`);
+      expect(altered).toMatchObject({ ok: false, firstBadSeq: 12 });
+      if (!altered.ok) expect(altered.problem).toMatch(/entry 12 does not match its leaf/);
     });
 
     it('a node beyond the log', async () => {
-      const r = await tampered(`INSERT INTO audit_merkle_node (level, idx, hash) VALUES (0, 40, repeat('a', 64))`);
+      const r = await tampered(`INSERT INTO audit_merkle_node (level, idx, hash) VALUES (4, 2, repeat('a', 64))`);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.problem).toMatch(/node for entries 41–41 .* but the log ends at entry 40/);
+      if (!r.ok) expect(r.problem).toMatch(/node for entries 33–48 .* but the log ends at entry 40/);
     });
 
     it("the head row's tree size or right edge altered", async () => {

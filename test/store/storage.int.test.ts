@@ -131,11 +131,12 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
       await t.db.query(sql, params);
       return verifyAuditLog(t.db);
     }
-    async function restore(rows: { seq: number; recorded_at: Date; entry: unknown; prev_hash: string; hash: string }[]) {
+    type Row = { seq: number; recorded_at: Date; entry: unknown; prev_hash: string; hash: string; leaf_hash: string };
+    async function restore(rows: Row[]) {
       await t.db.query('DELETE FROM audit_log');
-      for (const r of rows) await t.db.query('INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5)', [r.seq, r.recorded_at, JSON.stringify(r.entry), r.prev_hash, r.hash]);
+      for (const r of rows) await t.db.query('INSERT INTO audit_log (seq, recorded_at, entry, prev_hash, hash, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6)', [r.seq, r.recorded_at, JSON.stringify(r.entry), r.prev_hash, r.hash, r.leaf_hash]);
     }
-    let snapshot: { seq: number; recorded_at: Date; entry: unknown; prev_hash: string; hash: string }[];
+    let snapshot: Row[];
     beforeAll(async () => {
       snapshot = await t.db.query('SELECT * FROM audit_log ORDER BY seq');
     });
