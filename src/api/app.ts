@@ -59,10 +59,12 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   });
 
   const auth = authenticate(verifier);
+  // The CP-IS query first: it is the hot path, and every router before it is a layer its
+  // requests would walk through.
+  app.use(cpisRouter(ctx, auth));
   app.use(healthRouter(ctx.db));
   app.use(metadataRouter(ctx.publicBaseUrl, version, ctx.now().toISOString()));
   app.use(schemasRouter(ctx.publicBaseUrl, version));
-  app.use(cpisRouter(ctx, auth));
   app.use(ingestRouter(ctx, auth, maxBodyBytes));
   app.use(plansRouter(ctx, auth, maxBodyBytes));
   app.use(recordsRouter(ctx, auth));

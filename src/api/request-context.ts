@@ -28,6 +28,7 @@ export function requestContext(log: Logger) {
     const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
     locals(res).requestId = requestId;
     res.setHeader('X-Request-ID', requestId);
+    if (!log.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const requester = locals(res).requester;

@@ -29,24 +29,25 @@ const CATCH_UP_PAGE = 1_000;
 
 /**
  * Every audit write after the head is known: the entries, the tree nodes they complete and
- * the new head, as one statement, guarded by the head it continues from ($6–$8). If the head
- * row no longer holds that (another writer appended), nothing is written and 0 is returned.
- * Rows travel as two JSON arrays, so the statement's text is the same for every batch.
+ * the new head, as one statement, guarded by the head it continues from ($8–$10). If the
+ * head row no longer holds that (another writer appended), nothing is written and 0 is
+ * returned. Rows travel as parallel arrays (the entries as the canonical JSON already
+ * hashed, seq counted on from the guard), so the statement's text is the same for every
+ * batch and nothing is serialised twice.
  */
 const WRITE_SQL = `
 WITH head AS (
-  UPDATE audit_head SET seq = $3, hash = $4, tree_size = $3, frontier = $5
-   WHERE id AND seq = $6 AND hash = $7 AND tree_size = $8
+  UPDATE audit_head SET seq = $5, hash = $6, tree_size = $5, frontier = $7
+   WHERE id AND seq = $8 AND hash = $9 AND tree_size = $10
    RETURNING seq),
 log AS (
   INSERT INTO audit_log (seq, recorded_at, entry, prev_hash, hash, leaf_hash)
-  SELECT r.seq, r.recorded_at, r.entry, r.prev_hash, r.hash, r.leaf_hash
-    FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, recorded_at timestamptz, entry jsonb, prev_hash text, hash text, leaf_hash text)
+  SELECT $8::bigint + r.n, (r.entry->>'recordedAt')::timestamptz, r.entry, r.prev_hash, r.hash, r.leaf
+    FROM unnest($1::jsonb[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(entry, prev_hash, hash, leaf, n)
    WHERE EXISTS (SELECT 1 FROM head)),
 tree AS (
   INSERT INTO audit_merkle_node (level, idx, hash)
-  SELECT n.level, n.idx, n.hash
-    FROM jsonb_to_recordset($2::jsonb) AS n(level smallint, idx bigint, hash text)
+  SELECT n.level, n.idx, n.hash FROM unnest($11::smallint[], $12::bigint[], $13::text[]) AS n(level, idx, hash)
    WHERE EXISTS (SELECT 1 FROM head))
 SELECT count(*)::int AS written FROM head`;
 
@@ -57,20 +58,39 @@ async function write(q: Queryable, head: AuditHead, guard: { seq: number; hash: 
   const frontier = head.frontier.clone();
   let { seq, hash } = head;
   const chained: ChainedAuditEntry[] = [];
+  const json: string[] = [];
+  const prevHashes: string[] = [];
+  const hashes: string[] = [];
   const leaves: string[] = [];
   const nodes: TreeNode[] = [];
   for (const entry of entries) {
     seq += 1;
-    const json = canonicalJson(entry);
-    const next = linkHashOfJson(hash, seq, json);
+    const canonical = canonicalJson(entry);
+    const next = linkHashOfJson(hash, seq, canonical);
     chained.push({ seq, entry, prevHash: hash, hash: next });
-    const leaf = leafHash(json);
+    json.push(canonical);
+    prevHashes.push(hash);
+    hashes.push(next);
+    const leaf = leafHash(canonical);
     leaves.push(leaf.toString('hex'));
     for (const node of frontier.append(leaf)) if (isTableNode(node)) nodes.push(node);
     hash = next;
   }
-  const rows = chained.map((c, i) => ({ seq: c.seq, recorded_at: c.entry.recordedAt, entry: c.entry, prev_hash: c.prevHash, hash: c.hash, leaf_hash: leaves[i] }));
-  const [result] = await q.query<{ written: number }>(WRITE_SQL, [JSON.stringify(rows), JSON.stringify(nodeRows(nodes)), seq, hash, JSON.stringify(frontier.toHex()), guard.seq, guard.hash, guard.treeSize]);
+  const [result] = await q.query<{ written: number }>(WRITE_SQL, [
+    json,
+    prevHashes,
+    hashes,
+    leaves,
+    seq,
+    hash,
+    JSON.stringify(frontier.toHex()),
+    guard.seq,
+    guard.hash,
+    guard.treeSize,
+    nodes.map((n) => n.level),
+    nodes.map((n) => n.index),
+    nodes.map((n) => n.hash.toString('hex')),
+  ]);
   return result?.written === 1 ? { chained, head: { seq, hash, frontier } } : null;
 }
 

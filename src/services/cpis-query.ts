@@ -44,11 +44,14 @@ function cpisRelease(d: PolicyDecision): PolicyDecision {
   return { ...d, permit: false, reason: `${d.reason}, but without ${missing.join(', ')}, which a CP-IS answer needs; withheld`, fields: [] };
 }
 
-/** CP-IS keeps a child on the register for 12 months after a plan ends. */
+/** CP-IS keeps a child on the register for 12 months after a plan ends. (Worked out once a day.) */
+let lastDay = { today: '', before: '' };
 function twelveMonthsBefore(today: string): string {
+  if (lastDay.today === today) return lastDay.before;
   const d = new Date(`${today}T00:00:00Z`);
   d.setUTCFullYear(d.getUTCFullYear() - 1);
-  return d.toISOString().slice(0, 10);
+  lastDay = { today, before: d.toISOString().slice(0, 10) };
+  return lastDay.before;
 }
 
 /**
