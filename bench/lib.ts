@@ -17,6 +17,8 @@ export interface GatewayInfo {
   audit: string;
   people: number;
   onPlan: string[];
+  /** NHS numbers of people in the index with no plan. */
+  offPlan: string[];
   tokens: {
     unscheduled: string;
     scheduled: string;
@@ -29,6 +31,8 @@ export interface GatewayInfo {
 
 export interface Target<T> {
   info: T;
+  /** The server process's id (for its CPU time and memory, from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export async function startTarget<T>(script: string, env: NodeJS.ProcessEnv = {}
   });
   return {
     info,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.on('exit', () => resolve());
@@ -64,9 +69,7 @@ export interface LoadResult {
   bytesPerResponse: number;
 }
 
-/** Runs a bounded load (time-limited) with autocannon and summarises it. */
-export async function load(opts: autocannon.Options): Promise<LoadResult> {
-  const r = await autocannon({ duration: 5, ...opts });
+function summarise(r: autocannon.Result): LoadResult {
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
@@ -76,6 +79,11 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     non2xx: r.non2xx,
     bytesPerResponse: r.requests.total > 0 ? Math.round(r.throughput.total / r.requests.total) : 0,
   };
+}
+
+/** Runs a bounded load (time-limited) with autocannon and summarises it. */
+export async function load(opts: autocannon.Options): Promise<LoadResult> {
+  return summarise(await autocannon({ duration: 5, ...opts }));
 }
 
 export function machine(): string {
@@ -109,4 +117,26 @@ export async function benchSchema(databaseUrl: string | undefined, name: string,
       await admin.close();
     },
   };
+}
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (Linux). */
+export function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** A process's resident memory now and at its peak (VmRSS, VmHWM), in MiB, from /proc (Linux). */
+export function memoryMiB(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+}
+
+/** A load run that also says how much CPU the server under load used per answer (µs). */
+export async function loadWithCpu(pid: number, opts: autocannon.Options): Promise<LoadResult & { cpuPerRequest: number }> {
+  const before = cpuMicros(pid);
+  const r = await autocannon({ duration: 5, ...opts });
+  const used = cpuMicros(pid) - before;
+  return { ...summarise(r), cpuPerRequest: r.requests.total > 0 ? Math.round(used / r.requests.total) : 0 };
 }

@@ -69,6 +69,9 @@ for (let i = 0, n = 0; nhsNumbers.length < people; n++) {
 if (persons.length > 0) await flush();
 // The people asked about: spread over the whole population, so lookups are not all warm in one corner.
 const asked = onPlan.filter((_, k) => k % Math.max(1, Math.floor(onPlan.length / 500)) === 0).slice(0, 500);
+// And 5,000 children with no plan (most A&E questions), spread the same way.
+const planSet = new Set(onPlan);
+const offPlan = nhsNumbers.filter((n, k) => !planSet.has(n) && k % Math.max(1, Math.floor(nhsNumbers.length / 5_500)) === 0).slice(0, 5_000);
 const keys = await loadOrCreateDevKeys(dataDir);
 const token = (agency: string, role: string, purpose: string) => mintDevToken(keys, gateway.directory, { agency, role, purpose, sub: 'bench-user', audience: config.tokenAudience, expiresInSeconds: 3600 });
 // BENCH_CPU_PROFILE=file: a CPU profile of the serving phase only (seeding left out),
@@ -82,7 +85,7 @@ if (profiler) {
 const server = gateway.app.listen(0, '127.0.0.1', () => {
   const address = server.address();
   void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT'), token('police:E23000010', 'police-submitter', 'law-enforcement'), token('la:383', 'la-social-worker', 'safeguarding-s47')]).then(([unscheduled, scheduled, police, la]) => {
-    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: asked, tokens: { unscheduled, scheduled, police, la } })}\n`);
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: asked, offPlan, tokens: { unscheduled, scheduled, police, la } })}\n`);
   });
 });
 process.on('SIGTERM', () => {
