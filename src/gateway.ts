@@ -21,6 +21,7 @@ import { syncAgencies } from './store/agencies-repo.js';
 import type { Db } from './store/db.js';
 import { openDatabase } from './store/open-db.js';
 import { CpisIndex } from './store/cpis-index.js';
+import { GroupCommitter } from './services/group-commit.js';
 import { loadMappingRegistry } from './mapping/registry.js';
 import { loadMatcher } from './matching/matcher.js';
 import { loadSchoolCalendar } from './policy/school-days.js';
@@ -96,7 +97,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
   await treeHeads?.publishLogged();
   treeHeads?.start(config.auditHeadIntervalSeconds);
-  const ctx: GatewayContext = { db, cpisIndex, audit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
+  const groupCommit = new GroupCommitter(db);
+  const ctx: GatewayContext = { db, cpisIndex, audit, groupCommit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
   // Time-driven alert rules: once for whatever became due while the gateway was down, then every interval.
   const sweeper = new AlertSweeper(ctx, log);
   await sweeper.runLogged();
@@ -114,6 +116,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async close() {
       await sweeper.stop();
       await webhooks?.stop();
+      await groupCommit.flush();
       await audit.flush();
       await treeHeads?.stop();
       await cpisIndex.close();

@@ -67,6 +67,22 @@ export async function refuse(ctx: GatewayContext, scope: AuditScope, decision: E
   throw err;
 }
 
+/**
+ * Runs `fn` in a transaction shared with other requests' (group commit, for small writes
+ * that come in bursts), with this request's audit entry appended in it; resolves after the
+ * commit. A failure to commit answers 503.
+ */
+export async function inGroupCommit<T>(ctx: GatewayContext, scope: AuditScope, outcome: AuditOutcome, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  try {
+    const value = await ctx.groupCommit.run(async (tx) => ({ value: await fn(tx), audit: [buildEntry(scope, ctx.now(), outcome)] }));
+    scope.audited = true;
+    return value;
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE', 'the change and its audit entry could not be committed; nothing was changed', { cause: err });
+  }
+}
+
 /** Runs a transaction whose commit includes the audit entry; a failure to commit answers 503. */
 export async function inAuditedTransaction<T>(ctx: GatewayContext, scope: AuditScope, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   try {

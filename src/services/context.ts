@@ -5,6 +5,7 @@ import type { Agency } from '../model/agency.js';
 import type { Agreement } from '../policy/agreement.js';
 import type { Db } from '../store/db.js';
 import type { CpisIndex } from '../store/cpis-index.js';
+import type { GroupCommitter } from './group-commit.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Matcher } from '../matching/matcher.js';
 import type { IndexMode } from './index-mode.js';
@@ -17,6 +18,8 @@ export interface GatewayContext {
   /** The CP-IS hot path's in-memory index, kept coherent with the database by change notices. */
   cpisIndex: CpisIndex;
   audit: AuditSink;
+  /** Group commit for small write transactions that come in bursts (CP-IS unscheduled reads). */
+  groupCommit: GroupCommitter;
   /** Signs and publishes audit tree heads; null where the gateway signs none (sgw ingest, sgw validate). */
   treeHeads: TreeHeadPublisher | null;
   agencies: ReadonlyMap<string, Agency>;

@@ -15,7 +15,7 @@ import { insertCommunication } from '../store/communications-repo.js';
 import type { WebhookEvent } from '../store/outbox-repo.js';
 import { communicationCreated, enqueueWebhooks } from '../store/outbox-repo.js';
 import type { AuditScope } from './audit-scope.js';
-import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
+import { auditNow, inGroupCommit, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
 import { agencyOf } from './context.js';
 
@@ -95,7 +95,8 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
     return { nhsNumber: query.nhsNumber, person, plans, accesses: plans.length > 0 ? (found?.accesses ?? []) : [], today };
   }
 
-  const current = await inAuditedTransaction(ctx, scope, async (tx) => {
+  // Group commit: A&E departments ask in bursts, and each answer waits for its commit.
+  const current = await inGroupCommit(ctx, scope, auditOutcome, async (tx) => {
     const access = await recordAccess(tx, {
       id: randomUUID(),
       personId: person.id,
@@ -127,7 +128,6 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
     }
     // The owning LAs' webhook notices commit with the notifications they announce.
     await enqueueWebhooks(tx, ctx.agencies, webhooks, now.toISOString());
-    await auditInTransaction(tx, ctx, scope, auditOutcome);
     return access;
   });
   // The history the lookup read, with this access in front when it is listed (not a repeat within 24 h).
