@@ -110,3 +110,25 @@ export async function benchSchema(databaseUrl: string | undefined, name: string,
     },
   };
 }
+
+/** A process's memory from /proc (Linux): its resident set now and its peak (VmHWM), in MiB; null where /proc is not there. */
+export function processMemory(pid: number): { rssMiB: number; peakMiB: number } | null {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/** Resets a process's peak resident set (VmHWM) to what it holds now (Linux `clear_refs` 5), so a later read gives the peak since; false where that is not possible. */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
