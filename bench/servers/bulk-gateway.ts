@@ -22,7 +22,7 @@ const known = Number(process.env.BENCH_BULK_KNOWN ?? 5_000);
 // BENCH_BULK_SEED_DIR: only create and seed the embedded database there, then exit (see below).
 const seedOnly = process.env.BENCH_BULK_SEED_DIR;
 const dataDir = seedOnly ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-bulk-'));
-const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent', SGW_MAX_BODY_BYTES: String(64 * 1024 * 1024) });
+const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, PORT: '0', SGW_LOG_LEVEL: 'silent' });
 const { db: benchDb, drop: dropSchema } = await benchSchema(config.databaseUrl, 'sgw_bench_bulk', 10);
 const open = () => createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}) });
 // A deployed gateway starts on a database that exists. On the embedded one, a process of its
