@@ -70,7 +70,9 @@ const server = gateway.app.listen(0, '127.0.0.1', () => {
   });
 });
 // The upload may take a while; the default request timeout (5 min) is left as it is.
+// The embedded database of a 100,000-plan run is about a gigabyte: it goes with the server.
+const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
 process.on('SIGTERM', () => {
-  server.close(() => void gateway.close().then(dropSchema).then(() => process.exit(0)));
+  server.close(() => void gateway.close().then(dropSchema).then(removeData).then(() => process.exit(0)));
   server.closeAllConnections();
 });
