@@ -126,11 +126,10 @@ export function cpuMicros(pid: number): number {
   return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
 }
 
-/** A process's resident memory now and at its peak (VmRSS, VmHWM), in MiB, from /proc (Linux). */
+/** A process's resident memory now and at its peak (VmRSS, VmHWM), in whole MiB (NaN where /proc is not there). */
 export function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+  const m = processMemory(pid);
+  return { rss: Math.round(m?.rssMiB ?? NaN), peak: Math.round(m?.peakMiB ?? NaN) };
 }
 
 /** A load run that also says how much CPU the server under load used per answer (µs). */
@@ -139,4 +138,26 @@ export async function loadWithCpu(pid: number, opts: autocannon.Options): Promis
   const r = await autocannon({ duration: 5, ...opts });
   const used = cpuMicros(pid) - before;
   return { ...summarise(r), cpuPerRequest: r.requests.total > 0 ? Math.round(used / r.requests.total) : 0 };
+}
+
+/** A process's memory from /proc (Linux): its resident set now and its peak (VmHWM), in MiB; null where /proc is not there. */
+export function processMemory(pid: number): { rssMiB: number; peakMiB: number } | null {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/** Resets a process's peak resident set (VmHWM) to what it holds now (Linux `clear_refs` 5), so a later read gives the peak since; false where that is not possible. */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }

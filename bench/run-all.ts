@@ -23,6 +23,8 @@ const scenarios: Scenario[] = [
   { script: 'audit.ts', engines: BOTH },
   { script: 'ingest.ts', engines: BOTH },
   { script: 'notifications.ts', engines: BOTH },
+  // A CP-IS bulk upload of 100,000 plans: wall time and the gateway's peak memory.
+  { script: 'bulk.ts', engines: BOTH },
   // Ten minutes at the 10-connection load, on the embedded default (BENCH_SOAK_SECONDS shortens it).
   { script: 'soak.ts', engines: ['pglite'] },
   // No database: run once. matching-index.ts holds 1,000,000 people (about a minute);

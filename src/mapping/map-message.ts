@@ -38,12 +38,14 @@ export function mapMessage(registry: MappingRegistry, format: string, tree: unkn
   }
   const drafts: RecordDraft[] = [];
   const issues: GatewayIssue[] = [];
+  // One push per item: spreading a bulk upload's hundreds of thousands of drafts into
+  // push() would pass them all as arguments and overflow the stack.
   for (const m of mappings) {
     const run = runMapping(m, tree, env);
-    drafts.push(...run.drafts);
-    issues.push(...run.issues);
+    for (const d of run.drafts) drafts.push(d);
+    for (const i of run.issues) issues.push(i);
   }
   const index = consumedIndex(mappings);
-  issues.push(...unconsumedInput(tree, index.consumed, index.prefixes, '', index.memo));
+  for (const i of unconsumedInput(tree, index.consumed, index.prefixes, '', index.memo)) issues.push(i);
   return { drafts, issues, mappings: mappings.map((m) => m.label) };
 }

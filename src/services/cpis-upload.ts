@@ -10,12 +10,16 @@ import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import type { Queryable } from '../store/db.js';
-import { findPersonByIdentifier } from '../store/people-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
-import { commitDrafts } from './ingest.js';
+import { deterministicId } from '../model/ids.js';
+import { PersonSchema } from '../model/person.js';
+import { ProtectionPlanSchema } from '../model/protection-plan.js';
+import { CpisBulkIndex } from './cpis-bulk.js';
+import { commitDrafts, schemaIssues } from './ingest.js';
+import { PERSON_INDEX_LOCK } from './person-index.js';
 
 /** CP-IS upload record result codes (CP-ISUploadRecordResponse). */
 export const CPIS_RESULT_CODES = {
@@ -47,8 +51,22 @@ export interface CpisUploadOutcome {
   warnings: GatewayIssue[];
 }
 
+/** Records resolved and written together: what a chunk reads and writes stays a few statements of modest size. */
+const CHUNK = 1000;
+
+/** The record a mapping path or issue belongs to: `records[12]…` → 12. */
+function recordIndex(path: string | undefined): number | undefined {
+  const m = path === undefined ? null : /^records\[(\d+)\]/.exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A path into a chunk of records as a path into the whole upload: `records[2]…` → `records[1002]…`. */
+function shiftPath(path: string, by: number): string {
+  return by === 0 ? path : path.replace(/^records\[(\d+)\]/, (_, i: string) => `records[${Number(i) + by}]`);
+}
+
 class Rollback extends Error {
-  constructor(readonly results: CpisRecordResult[]) {
+  constructor(readonly judged: { results: CpisRecordResult[]; warnings: GatewayIssue[] }) {
     super('rollback');
   }
 }
@@ -71,57 +89,138 @@ export async function ingestCpisUpload(ctx: GatewayContext, scope: AuditScope, r
   }
   const records = parsed.tree.records;
   const laCode = requester.agency.startsWith('la:') ? requester.agency.slice(3) : null;
-  const mapped = mapMessage(ctx.mappings, 'cpis-csv', parsed.tree, { agency: requester.agency, agencyCode: laCode ?? '' });
-  const draftsOf = (i: number): RecordDraft[] => mapped.drafts.filter((d) => d.sourcePath === `records[${i}]`);
-  const issuesOf = (i: number): GatewayIssue[] => mapped.issues.filter((x) => x.severity === 'error' && x.expression?.[0]?.startsWith(`records[${i}]`));
-  const warnings = [...parsed.warnings, ...mapped.issues.filter((x) => x.severity !== 'error')];
-  const provenance: Provenance = { agency: requester.agency, format: 'cpis-csv', receivedAt: ctx.now().toISOString(), messageId: parsed.messageId ?? scope.requestId, mapping: mapped.mappings.join(', ') };
+  const env = { agency: requester.agency, agencyCode: laCode ?? '' };
+  const mappings = ctx.mappings.forFormat('cpis-csv').map((m) => m.label);
+  const provenance: Provenance = { agency: requester.agency, format: 'cpis-csv', receivedAt: ctx.now().toISOString(), messageId: parsed.messageId ?? scope.requestId, mapping: mappings.join(', ') };
+  const owner = requester.agency;
 
-  const judge = async (tx: Queryable): Promise<CpisRecordResult[]> => {
-    const results: CpisRecordResult[] = [];
-    for (const [i, record] of records.entries()) {
-      const id = record.values.local_id || String(record.line);
-      const base = { line: record.line, id };
-      const check = checkCpisRecord(record);
-      if (!check.ok) {
-        results.push({ ...base, result: check.result, reason: check.reason });
-        continue;
-      }
-      if (laCode === null || check.value.laCode !== laCode) {
-        results.push({ ...base, result: 'CPR07', reason: `la_code ${check.value.laCode} is not the uploading local authority (${requester.agency}); an LA uploads only its own plans` });
-        continue;
-      }
-      const mapIssues = issuesOf(i);
-      if (mapIssues.length > 0) {
-        results.push({ ...base, result: 'CPR07', reason: issueText(mapIssues) });
-        continue;
-      }
-      const nhs = checkNhsNumber(check.value.nhsNumber).value;
-      const known = await findPersonByIdentifier(tx, NHS_NUMBER_SYSTEM, nhs);
-      const knownStatus = known?.identifiers.find((x) => x.system === NHS_NUMBER_SYSTEM && x.value === nhs)?.verificationStatus;
-      if (!known && check.value.status !== '01') {
-        results.push({ ...base, result: 'CPR01', reason: CPIS_RESULT_CODES.CPR01 });
-        continue;
-      }
-      if (check.value.status !== '01' && knownStatus !== '01') {
-        results.push({ ...base, result: 'CPR03', reason: `the person index holds this NHS number with status ${knownStatus ?? 'none'}; CP-IS needs 01` });
-        continue;
-      }
-      const committed = await commitDrafts(ctx, tx, draftsOf(i), requester.agency, provenance, store);
-      if (committed.issues.length > 0) {
-        results.push({ ...base, result: 'CPR07', reason: issueText(committed.issues) });
-        continue;
-      }
-      const plan = committed.outcomes.find((o) => o.type === 'ProtectionPlan');
-      results.push({ ...base, result: 'CPR06', planId: plan?.id, outcome: plan?.outcome });
-    }
-    return results;
+  /** Resolves and writes one record through the chunk's state; null when it needs the ordinary path. */
+  const bulkCommit = (index: CpisBulkIndex, drafts: RecordDraft[]): { issues: GatewayIssue[] } | { planId: string; outcome: WriteOutcome } | null => {
+    const [person, plan] = drafts;
+    if (drafts.length !== 2 || person?.type !== 'Person' || plan?.type !== 'ProtectionPlan' || plan.refs.some((r) => r.enclosing !== person)) return null;
+    // As commitDrafts: the person against the schema, resolved, then the plan that refers to it.
+    const candidate = PersonSchema.safeParse({ ...person.fields, identifiers: person.fields.identifiers ?? [], id: 'pending', owner, provenance, lineage: person.lineage });
+    if (!candidate.success) return { issues: schemaIssues(person, candidate.error) };
+    const resolved = index.resolve(candidate.data);
+    if (!resolved) return null;
+    const fields: Record<string, unknown> = { ...plan.fields };
+    for (const ref of plan.refs) fields[ref.target] = resolved.person.id;
+    const id = deterministicId(plan.type, owner, ...plan.keyValues);
+    const parsedPlan = ProtectionPlanSchema.safeParse({ status: 'recorded', sourceIdentifiers: [], ...fields, id, owner, provenance, lineage: plan.lineage });
+    if (!parsedPlan.success) return { issues: schemaIssues(plan, parsedPlan.error) };
+    const subjectSource = plan.refs.some((r) => r.target === 'subjectPersonId') ? resolved.sourceId : undefined;
+    return { planId: id, outcome: index.plan(parsedPlan.data, subjectSource) };
   };
 
-  const summary = (results: CpisRecordResult[]): CpisUploadOutcome => ({
+  /**
+   * Maps records [from, to) as a message of their own, so that an upload's drafts are never
+   * all in memory at once; paths are put back to the record's place in the whole file.
+   * Issues that belong to no record (the same for every chunk) are kept from the first.
+   */
+  const mapChunk = (from: number, to: number) => {
+    const mapped = mapMessage(ctx.mappings, 'cpis-csv', { records: records.slice(from, to) }, env);
+    const drafts = new Map<number, RecordDraft[]>();
+    for (const d of mapped.drafts) {
+      const i = recordIndex(d.sourcePath);
+      if (i === undefined) continue;
+      // Each draft is rewritten once (the plan's ref to its person is the same draft object).
+      d.sourcePath = shiftPath(d.sourcePath, from);
+      d.lineage = d.lineage.map((l) => ({ ...l, source: shiftPath(l.source, from) }));
+      d.refs = d.refs.map((r) => ({ ...r, sourcePath: shiftPath(r.sourcePath, from) }));
+      drafts.set(from + i, [...(drafts.get(from + i) ?? []), d]);
+    }
+    const errors = new Map<number, GatewayIssue[]>();
+    const warnings: GatewayIssue[] = [];
+    for (const x of mapped.issues) {
+      const i = recordIndex(x.expression?.[0]);
+      if (i === undefined && from > 0) continue;
+      const shifted = i === undefined ? x : { ...x, expression: x.expression?.map((e) => shiftPath(e, from)) };
+      if (x.severity !== 'error') warnings.push(shifted);
+      else if (i !== undefined) errors.set(from + i, [...(errors.get(from + i) ?? []), shifted]);
+    }
+    return { drafts, errors, warnings };
+  };
+
+  const judge = async (tx: Queryable): Promise<{ results: CpisRecordResult[]; warnings: GatewayIssue[] }> => {
+    // A bulk upload holds the person index for its transaction (see PERSON_INDEX_LOCK).
+    await tx.query(`SELECT pg_advisory_xact_lock(${PERSON_INDEX_LOCK})`);
+    const results: CpisRecordResult[] = [];
+    const warnings = [...parsed.warnings];
+    // A chunk of records at a time, in file order: mapped, checked on their own, then judged
+    // against the person index, whose state for the chunk is read in a few statements and
+    // whose changes are written in a few.
+    for (let from = 0; from === 0 || from < records.length; from += CHUNK) {
+      const to = Math.min(from + CHUNK, records.length);
+      const mapped = mapChunk(from, to);
+      for (const w of mapped.warnings) warnings.push(w);
+      // The chunk's answers by position, appended in file order once all are known.
+      const answered: CpisRecordResult[] = [];
+      const ready: { i: number; base: { line: number; id: string }; nhs: string; status: string | undefined; planIds: string[] }[] = [];
+      for (let i = from; i < to; i++) {
+        const record = records[i]!;
+        const id = record.values.local_id || String(record.line);
+        const base = { line: record.line, id };
+        const check = checkCpisRecord(record);
+        if (!check.ok) {
+          answered[i - from] = { ...base, result: check.result, reason: check.reason };
+          continue;
+        }
+        if (laCode === null || check.value.laCode !== laCode) {
+          answered[i - from] = { ...base, result: 'CPR07', reason: `la_code ${check.value.laCode} is not the uploading local authority (${requester.agency}); an LA uploads only its own plans` };
+          continue;
+        }
+        const mapIssues = mapped.errors.get(i) ?? [];
+        if (mapIssues.length > 0) {
+          answered[i - from] = { ...base, result: 'CPR07', reason: issueText(mapIssues) };
+          continue;
+        }
+        const planIds = (mapped.drafts.get(i) ?? []).filter((d) => d.type === 'ProtectionPlan').map((d) => deterministicId(d.type, owner, ...d.keyValues));
+        ready.push({ i, base, nhs: checkNhsNumber(check.value.nhsNumber).value, status: check.value.status, planIds });
+      }
+      const load = (rest: typeof ready) => CpisBulkIndex.load(tx, ctx.index, owner, rest.map((r) => r.nhs), rest.flatMap((r) => r.planIds));
+      let index = await load(ready);
+      for (const [k, { i, base, nhs, status }] of ready.entries()) {
+        const known = index.knownPerson(nhs);
+        const knownStatus = known?.identifiers.find((x) => x.system === NHS_NUMBER_SYSTEM && x.value === nhs)?.verificationStatus;
+        if (!known && status !== '01') {
+          answered[i - from] = { ...base, result: 'CPR01', reason: CPIS_RESULT_CODES.CPR01 };
+          continue;
+        }
+        if (status !== '01' && knownStatus !== '01') {
+          answered[i - from] = { ...base, result: 'CPR03', reason: `the person index holds this NHS number with status ${knownStatus ?? 'none'}; CP-IS needs 01` };
+          continue;
+        }
+        const drafts = mapped.drafts.get(i) ?? [];
+        const bulk = bulkCommit(index, drafts);
+        if (bulk && 'issues' in bulk) {
+          answered[i - from] = { ...base, result: 'CPR07', reason: issueText(bulk.issues) };
+          continue;
+        }
+        if (bulk) {
+          answered[i - from] = { ...base, result: 'CPR06', planId: bulk.planId, outcome: bulk.outcome };
+          continue;
+        }
+        // Off the simple path: write what the chunk has so far, take the ordinary path, read afresh.
+        await index.flush();
+        const committed = await commitDrafts(ctx, tx, drafts, owner, provenance, store);
+        index = await load(ready.slice(k + 1));
+        if (committed.issues.length > 0) {
+          answered[i - from] = { ...base, result: 'CPR07', reason: issueText(committed.issues) };
+          continue;
+        }
+        const plan = committed.outcomes.find((o) => o.type === 'ProtectionPlan');
+        answered[i - from] = { ...base, result: 'CPR06', planId: plan?.id, outcome: plan?.outcome };
+      }
+      await index.flush();
+      for (const r of answered) results.push(r);
+    }
+    return { results, warnings };
+  };
+
+  const summary = ({ results, warnings }: { results: CpisRecordResult[]; warnings: GatewayIssue[] }): CpisUploadOutcome => ({
     format: 'cpis-csv',
     stored: store,
-    mappings: mapped.mappings,
+    mappings,
     transmissionQuantity: records.length,
     accepted: results.filter((r) => r.result === 'CPR06').length,
     results,
@@ -129,21 +228,22 @@ export async function ingestCpisUpload(ctx: GatewayContext, scope: AuditScope, r
   });
 
   if (!store) {
-    let results: CpisRecordResult[] = [];
+    let judged: Awaited<ReturnType<typeof judge>>;
     try {
       await ctx.db.transaction(async (tx) => {
         throw new Rollback(await judge(tx));
       });
+      throw new Error('unreachable: the check transaction always rolls back');
     } catch (err) {
       if (!(err instanceof Rollback)) throw err;
-      results = err.results;
+      judged = err.judged;
     }
     await auditNow(ctx, scope, { action: 'validate', outcome: 'permit', status: 200, reason: `validated a CP-IS upload of ${records.length} records; nothing stored` });
-    return summary(results);
+    return summary(judged);
   }
   return inAuditedTransaction(ctx, scope, async (tx) => {
-    const results = await judge(tx);
-    const accepted = results.filter((r) => r.result === 'CPR06');
+    const judged = await judge(tx);
+    const accepted = judged.results.filter((r) => r.result === 'CPR06');
     await auditInTransaction(tx, ctx, scope, {
       action: accepted.some((r) => r.outcome === 'created') ? 'create' : 'update',
       outcome: 'permit',
@@ -151,6 +251,6 @@ export async function ingestCpisUpload(ctx: GatewayContext, scope: AuditScope, r
       reason: `CP-IS upload: ${accepted.length} of ${records.length} records accepted`,
       records: accepted.map((r) => r.planId).filter((x): x is string => x !== undefined),
     });
-    return summary(results);
+    return summary(judged);
   });
 }

@@ -120,7 +120,8 @@ const SCHEMAS = {
   Consent: ConsentSchema,
 } as const;
 
-function schemaIssues(draft: RecordDraft, error: { issues: { path: PropertyKey[]; message: string }[] }): GatewayIssue[] {
+/** Schema errors of a draft, each placed at the source path its field came from. */
+export function schemaIssues(draft: RecordDraft, error: { issues: { path: PropertyKey[]; message: string }[] }): GatewayIssue[] {
   return error.issues.map((i) => {
     const field = i.path.map(String).join('.');
     const lineage = draft.lineage.find((l) => field.startsWith(l.field.replace(/\[[^\]]*\]/g, '')) || l.field.startsWith(field));

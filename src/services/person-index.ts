@@ -48,6 +48,13 @@ import {
 } from '../store/person-index-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 
+/**
+ * The advisory lock key of the whole person index (a bigint outside the int4 range of the
+ * per-identifier keys): each resolution holds it shared; a bulk upload, which cannot take
+ * one lock per child (PostgreSQL's lock table holds a few thousand), holds it exclusively.
+ */
+export const PERSON_INDEX_LOCK = '7451962150142410001';
+
 /** At most this many candidate records are scored for one incoming person. */
 export const CANDIDATE_LIMIT = 200;
 /** At most this many reviews are opened for one incoming record (the best candidates). */
@@ -76,7 +83,8 @@ const conflict = (sourcePath: string, diagnostics: string): { issues: GatewayIss
   issues: [{ severity: 'error', code: 'conflict', expression: [sourcePath], diagnostics }],
 });
 
-function verifiedNhs(p: Pick<Person, 'identifiers'>): string | undefined {
+/** The person's NHS number when it is verified (status 01) and valid. */
+export function verifiedNhs(p: Pick<Person, 'identifiers'>): string | undefined {
   const id = p.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM && i.verificationStatus === '01');
   return id && checkNhsNumber(id.value).valid ? id.value : undefined;
 }
@@ -177,6 +185,8 @@ export async function resolveIncomingPerson(
   sourcePath: string,
   at: string,
 ): Promise<Resolved | { issues: GatewayIssue[] }> {
+  // A bulk upload holds the whole index (PERSON_INDEX_LOCK); wait for it before taking any other lock.
+  await tx.query(`SELECT pg_advisory_xact_lock_shared(${PERSON_INDEX_LOCK})`);
   // Two messages about the same child at once resolve one after the other, not side by side
   // into two people: a transaction-scoped lock per identifier, taken in one order.
   await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks', [

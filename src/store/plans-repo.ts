@@ -1,11 +1,16 @@
+import { canonicalJson } from '../audit/chain.js';
 import type { ProtectionPlan } from '../model/protection-plan.js';
 import type { Queryable } from './db.js';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
-/** The fields whose change makes a re-sent plan an update rather than a repeat. */
-function substance(p: ProtectionPlan): string {
-  return JSON.stringify([p.subjectPersonId, p.kind, p.period.start, p.period.end ?? null, p.owner, p.status, p.securityLabel, p.sourceIdentifiers]);
+/**
+ * The fields whose change makes a re-sent plan an update rather than a repeat. Canonical
+ * JSON, because a plan read back from jsonb has its keys in jsonb's order, not the order
+ * they were written in (a source identifier's system and value).
+ */
+export function substance(p: ProtectionPlan): string {
+  return canonicalJson([p.subjectPersonId, p.kind, p.period.start, p.period.end ?? null, p.owner, p.status, p.securityLabel, p.sourceIdentifiers]);
 }
 
 export async function getPlan(q: Queryable, id: string): Promise<ProtectionPlan | null> {

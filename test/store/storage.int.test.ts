@@ -83,6 +83,13 @@ describe(`storage on ${process.env.SGW_TEST_DATABASE_URL ? 'PostgreSQL server' :
     expect((await getPlan(t.db, 'plan-1'))?.period.end).toBe('2026-06-30');
   });
 
+  it('a plan re-sent with its source identifiers is unchanged, though the database keeps their keys in its own order', async () => {
+    const sent = plan('plan-resent', 'p1', { sourceIdentifiers: [{ system: 'https://sgw.example/fhir/Id/protection-plan/la-383', value: 'CP-2' }] });
+    expect(await upsertPlan(t.db, sent)).toBe('created');
+    expect(await upsertPlan(t.db, sent)).toBe('unchanged');
+    await t.db.query("DELETE FROM protection_plans WHERE id = 'plan-resent'");
+  });
+
   it('keeps dates as calendar dates on both engines (no time-zone shift)', async () => {
     const [row] = await t.db.query<{ start_date: string }>("SELECT start_date FROM protection_plans WHERE id = 'plan-1'");
     expect(row?.start_date).toBe('2026-01-10');
