@@ -35,8 +35,12 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
   // process's own writes are handed over on the connection that wrote them, before the
   // write's promise resolves (PostgreSQL sends a session its own notices before
   // ReadyForQuery); a dedicated connection hears other processes' writes.
+  // Each notice is handled once: by the pooled connection whose own write sent it (at once),
+  // or by the dedicated connection when another process sent it.
   const listeners = new Map<string, Set<NoticeHandlers>>();
   const listenedOn = new WeakMap<pg.PoolClient, Set<string>>();
+  /** Backend process ids of this pool's connections: their notices are handled on arrival there. */
+  const ownBackends = new Set<number>();
   const dispatch = (msg: pg.Notification) => {
     for (const h of listeners.get(msg.channel) ?? []) h.notice(msg.payload ?? '');
   };
@@ -48,7 +52,12 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     if (!heard) {
       heard = new Set();
       listenedOn.set(client, heard);
-      client.on('notification', dispatch);
+      const backend = (client as unknown as { processID: number }).processID;
+      ownBackends.add(backend);
+      client.on('notification', (msg) => {
+        if (msg.processId === backend) dispatch(msg);
+      });
+      client.on('end', () => ownBackends.delete(backend));
     }
     try {
       for (const channel of listeners.keys()) {
@@ -117,7 +126,7 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
         client.on('error', () => undefined);
         client.on('end', lost);
         client.on('notification', (msg) => {
-          if (msg.channel === channel) handlers.notice(msg.payload ?? '');
+          if (msg.channel === channel && !ownBackends.has(msg.processId)) handlers.notice(msg.payload ?? '');
         });
         current = client;
         try {

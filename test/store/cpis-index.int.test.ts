@@ -106,10 +106,15 @@ describe('the CP-IS in-memory index', () => {
     await eventually(async () => (await index.lookup(NHS, '9990000042')) !== null);
   });
 
-  it('forgets everything on a statement that touches more than a thousand keys, or a TRUNCATE', async () => {
+  it('forgets everything on a statement that touches more than 100 keys (a bulk write), or a TRUNCATE', async () => {
     await index.lookup(NHS, '9990000018');
     expect(index.stats().size).toBeGreaterThan(0);
     await t.db.query("UPDATE access_events SET purpose = purpose WHERE id = 'none'"); // no row: nothing to forget
+    await t.db.query(`INSERT INTO persons (id, record) SELECT 'bulk-' || n, '{}'::jsonb FROM generate_series(1, 100) AS n`); // 100 others: forgets only those
+    expect(index.stats().size).toBeGreaterThan(0);
+    await t.db.query(`INSERT INTO persons (id, record) SELECT 'bulk-' || n, '{}'::jsonb FROM generate_series(101, 201) AS n`);
+    expect(index.stats().size).toBe(0);
+    await index.lookup(NHS, '9990000018');
     expect(index.stats().size).toBeGreaterThan(0);
     await t.db.query('TRUNCATE access_events');
     expect(index.stats().size).toBe(0);

@@ -2,13 +2,13 @@
 -- what a CP-IS answer is made of (a person, its identifiers, its plans, its access history)
 -- sends a NOTIFY on channel 'sgw_cpis_<schema>' when it commits: 'p:<person id>' for a
 -- person's record, plans or accesses, 'i:<system>|<value>' for an identifier, and '*' for a
--- statement that touched more than 1,000 keys or a TRUNCATE (forget everything). Each gateway
+-- statement that touched more than 100 keys (a bulk write: forgetting everything is cheaper than a notice per key) or a TRUNCATE (forget everything). Each gateway
 -- process listens and drops what changed; its own writes' notices arrive before the write
 -- returns. Statement-level triggers with transition tables: one notice per key per statement.
 -- (The migration runner splits on ';' at line ends, so each body keeps its statements on one line.)
 
 CREATE FUNCTION sgw_cpis_notify(keys text[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE k text; BEGIN IF cardinality(keys) > 1000 THEN PERFORM pg_notify('sgw_cpis_' || current_schema(), '*'); ELSE FOREACH k IN ARRAY keys LOOP PERFORM pg_notify('sgw_cpis_' || current_schema(), k); END LOOP; END IF; END
+DECLARE k text; BEGIN IF cardinality(keys) > 100 THEN PERFORM pg_notify('sgw_cpis_' || current_schema(), '*'); ELSE FOREACH k IN ARRAY keys LOOP PERFORM pg_notify('sgw_cpis_' || current_schema(), k); END LOOP; END IF; END
 $$;
 
 CREATE FUNCTION sgw_cpis_new_person_ref() RETURNS trigger LANGUAGE plpgsql AS $$
