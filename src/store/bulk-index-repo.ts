@@ -10,20 +10,8 @@ import { deterministicId } from '../model/ids.js';
 import type { Person } from '../model/person.js';
 import type { ProtectionPlan } from '../model/protection-plan.js';
 import type { Queryable } from './db.js';
-import type { LinkKind, PersonSource } from './person-index-repo.js';
-
-interface SourceRow {
-  id: string;
-  owner: string;
-  person_id: string;
-  record: Person;
-  link: LinkKind;
-  probability: number | null;
-  updated_at: Date | string;
-  pseudonym: unknown;
-  sealed: unknown;
-  touched: boolean;
-}
+import type { PersonSource, SourceRow as StoredSourceRow } from './person-index-repo.js';
+import { SOURCE_COLUMNS as COLUMNS, toSource } from './person-index-repo.js';
 
 /** A source record as read, and whether this transaction already wrote it (its updated_at is now()). */
 export interface LoadedSource {
@@ -31,22 +19,12 @@ export interface LoadedSource {
   touched: boolean;
 }
 
-const toLoaded = (r: SourceRow): LoadedSource => ({
-  source: {
-    id: r.id,
-    owner: r.owner,
-    personId: r.person_id,
-    record: r.record,
-    link: r.link,
-    probability: r.probability,
-    updatedAt: r.updated_at instanceof Date ? r.updated_at.toISOString() : String(r.updated_at),
-    ...(r.pseudonym === null || r.pseudonym === undefined ? {} : { pseudonym: r.pseudonym }),
-    ...(r.sealed === null || r.sealed === undefined ? {} : { sealed: r.sealed }),
-  },
-  touched: r.touched,
-});
+/** A source row, and whether this transaction already wrote it. */
+type SourceRow = StoredSourceRow & { touched: boolean };
 
-const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at, s.pseudonym, s.sealed, s.updated_at = now() AS touched';
+const toLoaded = (r: SourceRow): LoadedSource => ({ source: toSource(r), touched: r.touched });
+
+const SOURCE_COLUMNS = `${COLUMNS}, s.updated_at = now() AS touched`;
 
 /** The ids of the source records holding each of these values of one identifier system. */
 export async function sourceIdsByValues(q: Queryable, system: string, values: readonly string[]): Promise<Map<string, string[]>> {

@@ -21,7 +21,8 @@ export interface PersonSource {
   sealed?: unknown;
 }
 
-interface SourceRow {
+/** A person_sources row as read with SOURCE_COLUMNS. */
+export interface SourceRow {
   id: string;
   owner: string;
   person_id: string;
@@ -33,7 +34,7 @@ interface SourceRow {
   sealed: unknown;
 }
 
-const toSource = (r: SourceRow): PersonSource => ({
+export const toSource = (r: SourceRow): PersonSource => ({
   id: r.id,
   owner: r.owner,
   personId: r.person_id,
@@ -45,7 +46,7 @@ const toSource = (r: SourceRow): PersonSource => ({
   ...(r.sealed === null || r.sealed === undefined ? {} : { sealed: r.sealed }),
 });
 
-const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at, s.pseudonym, s.sealed';
+export const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at, s.pseudonym, s.sealed';
 
 /** The source records holding any of these identifiers. */
 export async function sourcesByIdentifiers(q: Queryable, identifiers: readonly Identifier[]): Promise<PersonSource[]> {
