@@ -108,6 +108,9 @@ export async function sourcesWithoutKeys(q: Queryable, limit: number): Promise<P
  * Source records sharing any blocking key; at most `limit`. Records holding another value
  * of an identifier system the incoming person has (another NHS number, another MRN of the
  * same hospital) are certainly someone else and are left out before the limit applies.
+ * That check is a subquery per candidate (through the primary key) rather than NOT EXISTS,
+ * which the planner turned into a hash of every identifier of those systems in the index:
+ * a cost that grew with the index, paid by every incoming person.
  */
 export async function candidateSources(q: Queryable, keys: readonly string[], limit: number, identifiers: readonly Identifier[] = []): Promise<PersonSource[]> {
   if (keys.length === 0) return [];
@@ -116,10 +119,9 @@ export async function candidateSources(q: Queryable, keys: readonly string[], li
      WHERE s.id IN (
        SELECT k.source_id FROM person_blocking_keys k
        WHERE k.key = ANY($1::text[])
-         AND NOT EXISTS (
-           SELECT 1 FROM person_source_identifiers i
-           WHERE i.source_id = k.source_id AND i.system = ANY($3::text[])
-             AND (i.system, i.value) NOT IN (SELECT * FROM unnest($3::text[], $4::text[])))
+         AND (SELECT count(*) FROM person_source_identifiers i
+              WHERE i.source_id = k.source_id AND i.system = ANY($3::text[])
+                AND (i.system, i.value) NOT IN (SELECT * FROM unnest($3::text[], $4::text[]))) = 0
        LIMIT $2)`,
     [keys, limit, identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
   );
