@@ -69,12 +69,17 @@ export async function sourcesOfPerson(q: Queryable, personId: string): Promise<P
   return rows.map(toSource);
 }
 
-/** Inserts or replaces a source record with its identifiers and blocking keys. */
+/**
+ * Inserts or replaces a source record with its identifiers and blocking keys. Its time is
+ * the clock's, not the transaction's start: messages committed together in one transaction
+ * (a group commit) still order a person's sources by when each was written, as a person's
+ * record folds them in that order.
+ */
 export async function saveSource(q: Queryable, s: Omit<PersonSource, 'updatedAt'>, keys: readonly string[]): Promise<void> {
   await q.query(
-    `INSERT INTO person_sources (id, owner, person_id, record, link, probability, pseudonym, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO person_sources (id, owner, person_id, record, link, probability, pseudonym, sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, link = EXCLUDED.link,
-       probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = now()`,
+       probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at`,
     [s.id, s.owner, s.personId, JSON.stringify(s.record), s.link, s.probability, s.pseudonym === undefined ? null : JSON.stringify(s.pseudonym), s.sealed === undefined ? null : JSON.stringify(s.sealed)],
   );
   await q.query('DELETE FROM person_source_identifiers WHERE source_id = $1', [s.id]);
