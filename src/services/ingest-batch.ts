@@ -13,7 +13,7 @@ import type { Person } from '../model/person.js';
 import type { Queryable } from '../store/db.js';
 import type { PersonSource } from '../store/person-index-repo.js';
 import type { KnownPerson, PersonLookup, PersonRows } from '../store/person-batch-repo.js';
-import { knownPeople, lookUpPeople, takenIds, writePeople } from '../store/person-batch-repo.js';
+import { knownPeople, lookUpPeople, writePeople } from '../store/person-batch-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
 import type { RecordSealer, StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { upsertRecords } from '../store/records-repo.js';
@@ -62,13 +62,9 @@ export class IngestBatch {
   async prefetch(tx: Queryable, people: readonly { person: Person; personId: string; sourceId: string }[], limit: number): Promise<void> {
     this.limit = limit;
     const lookups: PersonLookup[] = people.map(({ person }) => ({ identifiers: person.identifiers, keys: this.mode.candidateKeys(person) }));
-    const found = await lookUpPeople(tx, lookups, limit);
+    const { found, taken } = await lookUpPeople(tx, lookups, limit, { persons: people.map((p) => p.personId), sources: people.map((p) => p.sourceId) });
     people.forEach(({ person }, i) => this.looked.set(person, { ...found[i]!, keys: [...lookups[i]!.keys] }));
-    this.taken = await takenIds(
-      tx,
-      people.map((p) => p.personId),
-      people.map((p) => p.sourceId),
-    );
+    this.taken = taken;
     this.known = await knownPeople(tx, [...new Set(found.flatMap((f) => f.bySource.map((s) => s.personId)))]);
   }
 

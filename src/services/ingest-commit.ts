@@ -14,7 +14,8 @@
  * the rest commit. Messages run in the order they arrived, as they would one by one.
  */
 import type { AuditEntry } from '../model/audit-entry.js';
-import { appendAuditEntries } from '../audit/audit-log.js';
+import type { AuditHead } from '../audit/audit-log.js';
+import { appendAfter, appendLocked } from '../audit/audit-log.js';
 import type { Person } from '../model/person.js';
 import type { Db, Queryable } from '../store/db.js';
 import type { IndexMode } from './index-mode.js';
@@ -54,11 +55,19 @@ class Failed extends Error {
   }
 }
 
-/** Takes the advisory locks of every identifier in the batch, in one order, so two batches never wait on each other in a cycle. */
+/**
+ * Takes the advisory locks of every identifier in the batch, in one order, so two batches
+ * never wait on each other in a cycle. In the same statement JIT compilation is switched off
+ * for the transaction: from its row estimate of a hundred people the server's planner
+ * JIT-compiles the batch's lookup, which then costs far more (700 ms) than running it (a few).
+ */
 async function lockAll(tx: Queryable, jobs: readonly Pending[]): Promise<void> {
   const keys = [...new Set(jobs.flatMap((p) => p.job.lockKeys))];
-  if (keys.length === 0) return;
-  await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks', [keys]);
+  await tx.query(
+    `SELECT set_config('jit', 'off', true) AS jit,
+            (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS keys) AS locks) AS locked`,
+    [keys],
+  );
 }
 
 /**
@@ -68,6 +77,8 @@ async function lockAll(tx: Queryable, jobs: readonly Pending[]): Promise<void> {
 export class IngestCommitter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
+  /** The audit head this committer's last transaction left, if it committed. */
+  private head: AuditHead | null = null;
 
   constructor(
     private readonly db: Db,
@@ -96,18 +107,37 @@ export class IngestCommitter {
     }
   }
 
+  /**
+   * Appends a batch's audit entries in its transaction. After a batch of its own, one
+   * guarded statement continues from the head it left (as the group-commit audit writer
+   * does); if anything else appended since, the head is locked and read instead.
+   */
+  private async appendAudit(tx: Queryable, entries: AuditEntry[]): Promise<AuditHead | null> {
+    if (entries.length === 0) return null;
+    const done = (this.head ? await appendAfter(tx, this.head, entries) : null) ?? (await appendLocked(tx, entries));
+    return done.head;
+  }
+
+  /** Runs a batch's transaction; the audit head it leaves is trusted only once it has committed. */
+  private async transaction(fn: (tx: Queryable) => Promise<{ results: Attempt[]; head: AuditHead | null }>): Promise<Attempt[]> {
+    try {
+      const { results, head } = await this.db.transaction(fn);
+      this.head = head;
+      return results;
+    } catch (err) {
+      this.head = null;
+      throw err;
+    }
+  }
+
   private async commit(batch: Pending[]): Promise<void> {
     let results: Attempt[];
     try {
-      results = await this.db.transaction(async (tx) => {
+      results = await this.transaction(async (tx) => {
         // One message alone is written as it always was; several share lookups and writes.
         const mode = batch[0]!.job.index;
         const shared = batch.length > 1 && batch.every((p) => p.job.index === mode) ? new IngestBatch(mode, mode.records) : undefined;
         if (shared) {
-          // The batch's lookup joins every incoming person to the index; from a row estimate
-          // of a hundred people the server's planner JIT-compiles it, which costs far more
-          // (hundreds of milliseconds) than running it (a few).
-          if (this.db.kind === 'postgres') await tx.query('SET LOCAL jit = off');
           await lockAll(tx, batch);
           await shared.prefetch(tx, batch.flatMap((p) => p.job.people), CANDIDATE_LIMIT);
         }
@@ -127,8 +157,11 @@ export class IngestCommitter {
         } catch {
           throw new Failed();
         }
-        await appendAuditEntries(tx, done.map((d) => (d as { audit: () => AuditEntry }).audit()));
-        return done;
+        const head = await this.appendAudit(
+          tx,
+          done.map((d) => (d as { audit: () => AuditEntry }).audit()),
+        );
+        return { results: done, head };
       });
     } catch (err) {
       if (!(err instanceof Failed)) {
@@ -148,7 +181,7 @@ export class IngestCommitter {
   /** The batch again, each message behind a savepoint: a failing one is undone alone. */
   private async commitCarefully(batch: Pending[]): Promise<Attempt[]> {
     try {
-      return await this.db.transaction(async (tx) => {
+      return await this.transaction(async (tx) => {
         await lockAll(tx, batch);
         const done: Attempt[] = [];
         for (const p of batch) {
@@ -162,9 +195,11 @@ export class IngestCommitter {
             done.push({ ok: false, err });
           }
         }
-        const audits = done.flatMap((d) => (d.ok ? [d.audit()] : []));
-        await appendAuditEntries(tx, audits);
-        return done;
+        const head = await this.appendAudit(
+          tx,
+          done.flatMap((d) => (d.ok ? [d.audit()] : [])),
+        );
+        return { results: done, head };
       });
     } catch (err) {
       return batch.map(() => ({ ok: false, err }));

@@ -43,13 +43,20 @@ export interface PersonLookup {
  * For each incoming person, in one statement: the source records holding any of its
  * identifiers, and the candidate source records sharing a blocking key (at most `limit`,
  * those holding another value of one of its identifier systems left out first), exactly as
- * sourcesByIdentifiers and candidateSources find them one person at a time.
+ * sourcesByIdentifiers and candidateSources find them one person at a time; and which of
+ * the given person and source ids are taken already.
  */
-export async function lookUpPeople(q: Queryable, people: readonly PersonLookup[], limit: number): Promise<{ bySource: PersonSource[]; candidates: PersonSource[] }[]> {
-  const out = people.map(() => ({ bySource: [] as PersonSource[], candidates: [] as PersonSource[] }));
-  if (people.length === 0) return out;
+export async function lookUpPeople(
+  q: Queryable,
+  people: readonly PersonLookup[],
+  limit: number,
+  ids: { persons: readonly string[]; sources: readonly string[] },
+): Promise<{ found: { bySource: PersonSource[]; candidates: PersonSource[] }[]; taken: Set<string> }> {
+  const found = people.map(() => ({ bySource: [] as PersonSource[], candidates: [] as PersonSource[] }));
+  const taken = new Set<string>();
+  if (people.length === 0) return { found, taken };
   const input = people.map((p, idx) => ({ idx, keys: p.keys, systems: p.identifiers.map((i) => i.system), vals: p.identifiers.map((i) => i.value) }));
-  const rows = await q.query<SourceRow & { idx: number; hit: boolean }>(
+  const rows = await q.query<SourceRow & { idx: number; hit: boolean | null }>(
     `SELECT p.idx, true AS hit, ${SOURCE_COLUMNS}
        FROM jsonb_to_recordset($1::jsonb) AS p(idx int, keys text[], systems text[], vals text[])
        JOIN LATERAL (SELECT DISTINCT i.source_id FROM unnest(p.systems, p.vals) AS t(sys, val)
@@ -66,18 +73,17 @@ export async function lookUpPeople(q: Queryable, people: readonly PersonLookup[]
                     WHERE i.source_id = k.source_id AND i.system = ANY(p.systems)
                       AND (i.system, i.value) NOT IN (SELECT * FROM unnest(p.systems, p.vals))) = 0
             LIMIT $2) c) c ON true
-       JOIN person_sources s ON s.id = c.source_id`,
-    [JSON.stringify(input), limit],
+       JOIN person_sources s ON s.id = c.source_id
+     UNION ALL
+     SELECT -1, NULL, t.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM (SELECT id FROM persons WHERE id = ANY($3::text[]) UNION ALL SELECT id FROM person_sources WHERE id = ANY($4::text[])) t`,
+    [JSON.stringify(input), limit, ids.persons, ids.sources],
   );
-  for (const r of rows) (r.hit ? out[r.idx]!.bySource : out[r.idx]!.candidates).push(toSource(r));
-  return out;
-}
-
-/** Which of these person ids and source ids are already taken. */
-export async function takenIds(q: Queryable, personIds: readonly string[], sourceIds: readonly string[]): Promise<Set<string>> {
-  if (personIds.length === 0 && sourceIds.length === 0) return new Set();
-  const rows = await q.query<{ id: string }>('SELECT id FROM persons WHERE id = ANY($1::text[]) UNION ALL SELECT id FROM person_sources WHERE id = ANY($2::text[])', [personIds, sourceIds]);
-  return new Set(rows.map((r) => r.id));
+  for (const r of rows) {
+    if (r.hit === null) taken.add(r.id);
+    else (r.hit ? found[r.idx]!.bySource : found[r.idx]!.candidates).push(toSource(r));
+  }
+  return { found, taken };
 }
 
 /** A person known to the index, with everything the resolve stage reads of it. */
@@ -121,22 +127,14 @@ export interface PersonRows {
 
 /**
  * Writes people and their source records, as saveSource, upsertPerson and assignHousehold
- * do one at a time, in two statements for all of them (one when all are new): what a known
- * person's source and household held before is removed first, then every row is written.
- * The caller has checked that no person, source or identifier appears twice among them.
+ * do one at a time, in one statement for all of them. For a known person, what its source
+ * and household membership held before and no longer hold is removed, and only what is new
+ * is added (the parts of one statement must not touch the same row). The caller has checked
+ * that no person, source or identifier appears twice among them.
  */
 export async function writePeople(q: Queryable, rows: readonly PersonRows[]): Promise<void> {
   if (rows.length === 0) return;
   const known = rows.filter((r) => r.known);
-  if (known.length > 0) {
-    await q.query(
-      `WITH si AS (DELETE FROM person_source_identifiers WHERE source_id = ANY($1::text[])),
-            k AS (DELETE FROM person_blocking_keys WHERE source_id = ANY($1::text[]))
-       DELETE FROM household_members m USING jsonb_to_recordset($2::jsonb) AS t(p text, h text)
-        WHERE m.person_id = t.p AND (t.h IS NULL OR m.household_id <> t.h)`,
-      [known.map((r) => r.source.id), JSON.stringify(known.map((r) => ({ p: r.person.id, h: r.household?.id ?? null })))],
-    );
-  }
   const ids = rows.flatMap((r) => r.person.identifiers.map((i) => ({ s: i.system, v: i.value, p: r.person.id, st: i.verificationStatus ?? null })));
   const sids = rows.flatMap((r) => [...new Map(r.source.record.identifiers.map((i) => [`${i.system}|${i.value}`, { s: i.system, v: i.value, src: r.source.id }])).values()]);
   const keys = rows.flatMap((r) => [...new Set(r.keys)].map((k) => ({ k, src: r.source.id })));
@@ -158,9 +156,20 @@ export async function writePeople(q: Queryable, rows: readonly PersonRows[]): Pr
        ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, link = EXCLUDED.link,
          probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at),
      si AS (
-       INSERT INTO person_source_identifiers (system, value, source_id) SELECT s, v, src FROM jsonb_to_recordset($4::jsonb) AS t(s text, v text, src text)),
+       INSERT INTO person_source_identifiers (system, value, source_id) SELECT s, v, src FROM jsonb_to_recordset($4::jsonb) AS t(s text, v text, src text)
+       ON CONFLICT DO NOTHING),
+     si_old AS (
+       DELETE FROM person_source_identifiers o WHERE o.source_id = ANY($9::text[])
+          AND (o.system, o.value, o.source_id) NOT IN (SELECT s, v, src FROM jsonb_to_recordset($4::jsonb) AS t(s text, v text, src text))),
      k AS (
-       INSERT INTO person_blocking_keys (key, source_id) SELECT k, src FROM jsonb_to_recordset($5::jsonb) AS t(k text, src text)),
+       INSERT INTO person_blocking_keys (key, source_id) SELECT k, src FROM jsonb_to_recordset($5::jsonb) AS t(k text, src text)
+       ON CONFLICT DO NOTHING),
+     k_old AS (
+       DELETE FROM person_blocking_keys o WHERE o.source_id = ANY($9::text[])
+          AND (o.key, o.source_id) NOT IN (SELECT k, src FROM jsonb_to_recordset($5::jsonb) AS t(k text, src text))),
+     m_old AS (
+       DELETE FROM household_members m USING jsonb_to_recordset($8::jsonb) AS t(p text, h text)
+        WHERE m.person_id = t.p AND (t.h IS NULL OR m.household_id <> t.h)),
      h AS (
        INSERT INTO households (id, key, basis) SELECT id, key, basis FROM jsonb_to_recordset($6::jsonb) AS t(id text, key text, basis text)
        ON CONFLICT (key) DO NOTHING),
@@ -177,6 +186,7 @@ export async function writePeople(q: Queryable, rows: readonly PersonRows[]): Pr
       JSON.stringify(households),
       JSON.stringify(members),
       JSON.stringify(relationships),
+      known.map((r) => r.source.id),
     ],
   );
 }
