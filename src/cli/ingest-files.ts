@@ -22,6 +22,7 @@ import { auditNow } from '../services/audit-scope.js';
 import { ingestCpisUpload } from '../services/cpis-upload.js';
 import { ingestMessage } from '../services/ingest.js';
 import { migrate } from '../store/migrate.js';
+import type { GatewayContext } from '../services/context.js';
 import { openPglite } from '../store/pglite-db.js';
 
 export interface IngestFilesOptions {
@@ -101,8 +102,8 @@ function emptyResult(file: string): FileResult {
 /**
  * `sgw ingest` and `sgw validate`: reads each file, splits it into messages, and runs
  * each through the same pipeline as POST /ingest (validate: against a throw-away
- * in-memory database, so nothing is stored anywhere). Each message is its own
- * transaction and its own audit entry. A progress bar runs on a terminal.
+ * in-memory database, so nothing is stored anywhere). Each message has its own audit
+ * entry and changes nothing if refused; messages share group commits. A progress bar runs on a terminal.
  */
 export async function ingestFiles(config: Config, files: string[], opts: IngestFilesOptions, store: boolean): Promise<FileResult[]> {
   const db = store ? undefined : await openPglite();
@@ -134,45 +135,72 @@ export async function ingestFiles(config: Config, files: string[], opts: IngestF
     const total = loaded.reduce((n, l) => n + l.messages.length, 0);
     const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} messages | {file}', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
     bar?.start(total, 0, { file: '' });
+    // Messages go to the pipeline in file order, up to IN_FLIGHT at a time, so that they share
+    // group commits (services/ingest-commit.ts) as a stream of messages does; they are still
+    // written in that order, each with its own audit entry. A CP-IS upload waits for what is in flight.
+    const inFlight = new Set<Promise<void>>();
+    let fatal: { err: unknown } | null = null;
+    const settle = async () => {
+      await Promise.allSettled([...inFlight]);
+      if (fatal) throw fatal.err;
+    };
     for (const { file, result, messages } of loaded) {
       for (const message of messages) {
-        const scope: AuditScope = { requestId: `cli-${randomUUID()}`, requester, action: store ? 'create' : 'validate', resourceType: `${store ? 'Ingest' : 'Validate'}:${message.format}`, query: `sgw ${store ? 'ingest' : 'validate'} ${basename(file)}`, audited: false };
-        try {
-          if (message.format === 'cpis-csv') {
-            const out = await ingestCpisUpload(gateway.ctx, scope, requester, message as ParsedMessage<CpisUploadTree>, store);
-            result.resultCodes = {};
-            for (const r of out.results) result.resultCodes[r.result] = (result.resultCodes[r.result] ?? 0) + 1;
-            for (const r of out.results) if (r.result === 'CPR06' && r.outcome) result[r.outcome] += 1;
-            const left = out.results.filter((r) => r.result !== 'CPR06');
-            result.rejected += left.length;
-            result.errors.push(...left.map((r): FileIssue => ({ severity: 'error', code: r.result === 'CPR04' ? 'value' : 'business-rule', rule: r.result, expression: [`records[line ${r.line}]`], diagnostics: r.reason ?? r.result })));
-            result.warnings += out.warnings.length;
-            result.warningIssues.push(...out.warnings);
-          } else {
-            const out = await ingestMessage(gateway.ctx, scope, requester, message, { store, partial: opts.partial });
-            for (const r of out.records) result[r.outcome] += 1;
-            result.warnings += out.warnings.length;
-            result.warningIssues.push(...out.warnings);
-            result.rejected += out.rejected.length;
-            if (out.rejected.length > 0) result.errors.push(...out.rejected.flatMap((r) => r.issues));
-          }
-        } catch (err) {
-          if (!(err instanceof GatewayError) || err.status >= 500) throw err;
-          if (!scope.audited) await auditNow(gateway.ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}`.slice(0, 1000) });
-          result.ok = false;
-          result.errors.push(...withCode(err.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'), err));
-          const warnings = err.issues.filter((i) => i.severity === 'warning');
-          result.warnings += warnings.length;
-          result.warningIssues.push(...warnings);
-        }
-        bar?.increment(1, { file: basename(file) });
+        if (message.format === 'cpis-csv' || inFlight.size >= IN_FLIGHT) await (message.format === 'cpis-csv' ? settle() : Promise.race(inFlight));
+        if (fatal) break;
+        const task = ingestOne(gateway.ctx, requester, file, result, message, store, opts.partial).then(
+          () => bar?.increment(1, { file: basename(file) }),
+          (err: unknown) => {
+            fatal ??= { err };
+          },
+        );
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+        if (message.format === 'cpis-csv') await settle();
       }
     }
+    await settle();
     bar?.stop();
     return results;
   } finally {
     await gateway.close();
     if (db) await db.close();
+  }
+}
+
+/** At most this many messages of the files are in the pipeline at once. */
+const IN_FLIGHT = 64;
+
+/** One message of a file through the pipeline, its outcome added to the file's result. Throws only what should stop the run (a 5xx). */
+async function ingestOne(ctx: GatewayContext, requester: Requester, file: string, result: FileResult, message: ParsedMessage, store: boolean, partial: boolean | undefined): Promise<void> {
+  const scope: AuditScope = { requestId: `cli-${randomUUID()}`, requester, action: store ? 'create' : 'validate', resourceType: `${store ? 'Ingest' : 'Validate'}:${message.format}`, query: `sgw ${store ? 'ingest' : 'validate'} ${basename(file)}`, audited: false };
+  try {
+    if (message.format === 'cpis-csv') {
+      const out = await ingestCpisUpload(ctx, scope, requester, message as ParsedMessage<CpisUploadTree>, store);
+      result.resultCodes = {};
+      for (const r of out.results) result.resultCodes[r.result] = (result.resultCodes[r.result] ?? 0) + 1;
+      for (const r of out.results) if (r.result === 'CPR06' && r.outcome) result[r.outcome] += 1;
+      const left = out.results.filter((r) => r.result !== 'CPR06');
+      result.rejected += left.length;
+      result.errors.push(...left.map((r): FileIssue => ({ severity: 'error', code: r.result === 'CPR04' ? 'value' : 'business-rule', rule: r.result, expression: [`records[line ${r.line}]`], diagnostics: r.reason ?? r.result })));
+      result.warnings += out.warnings.length;
+      result.warningIssues.push(...out.warnings);
+    } else {
+      const out = await ingestMessage(ctx, scope, requester, message, { store, partial });
+      for (const r of out.records) result[r.outcome] += 1;
+      result.warnings += out.warnings.length;
+      result.warningIssues.push(...out.warnings);
+      result.rejected += out.rejected.length;
+      if (out.rejected.length > 0) result.errors.push(...out.rejected.flatMap((r) => r.issues));
+    }
+  } catch (err) {
+    if (!(err instanceof GatewayError) || err.status >= 500) throw err;
+    if (!scope.audited) await auditNow(ctx, scope, { outcome: err.status === 403 ? 'deny' : 'error', status: err.status, reason: `${err.code}: ${err.message}`.slice(0, 1000) });
+    result.ok = false;
+    result.errors.push(...withCode(err.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'), err));
+    const warnings = err.issues.filter((i) => i.severity === 'warning');
+    result.warnings += warnings.length;
+    result.warningIssues.push(...warnings);
   }
 }
 

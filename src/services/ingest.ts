@@ -25,10 +25,13 @@ import type { StoredRecord, StoredRecordType } from '../store/records-repo.js';
 import { validateTree } from '../validation/validate.js';
 import { sweepAlerts } from '../alerts/sweep.js';
 import type { AuditScope } from './audit-scope.js';
-import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
+import { auditNow, buildEntry, refuse } from './audit-scope.js';
+import type { CommitJob } from './ingest-commit.js';
+import { committerFor } from './ingest-commit.js';
 import type { GatewayContext } from './context.js';
 import type { MatchOutcome, Resolved } from './person-index.js';
-import { resolveIncomingPerson } from './person-index.js';
+import { newIds, resolveIncomingPerson } from './person-index.js';
+import type { IngestBatch } from './ingest-batch.js';
 
 /** What happened to one canonical record of a message. */
 export interface RecordOutcome {
@@ -138,12 +141,21 @@ export function schemaIssues(draft: RecordDraft, error: { issues: { path: Proper
  * Checks a person draft against the schema and resolves it through the person index
  * (identifiers, then the match model): see services/person-index.ts.
  */
-async function resolvePerson(ctx: GatewayContext, tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance): Promise<Resolved | { issues: GatewayIssue[] }> {
-  const identifiers = (draft.fields.identifiers ?? []) as Identifier[];
-  const candidate = { ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage };
-  const parsed = PersonSchema.safeParse(candidate);
+async function resolvePerson(ctx: GatewayContext, tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance, batch?: BatchPart): Promise<Resolved | { issues: GatewayIssue[] }> {
+  const parsed = batch?.people.get(draft) ?? parsePerson(draft, owner, provenance);
   if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
-  return resolveIncomingPerson(tx, ctx.index, parsed.data, owner, draft.sourcePath, provenance.receivedAt);
+  return resolveIncomingPerson(tx, ctx.index, parsed.data, owner, draft.sourcePath, provenance.receivedAt, batch?.batch);
+}
+
+function parsePerson(draft: RecordDraft, owner: string, provenance: Provenance) {
+  const identifiers = (draft.fields.identifiers ?? []) as Identifier[];
+  return PersonSchema.safeParse({ ...draft.fields, identifiers, id: 'pending', owner, provenance, lineage: draft.lineage });
+}
+
+/** A message's part in a group commit: the batch, and its people schema-checked once, beforehand. */
+export interface BatchPart {
+  batch: IngestBatch | undefined;
+  people: Map<RecordDraft, ReturnType<typeof parsePerson>>;
 }
 
 /** Finds the record a reference points at: the enclosing record, or the one with a matching local id. */
@@ -162,7 +174,7 @@ function refTarget(drafts: RecordDraft[], draft: RecordDraft, ref: RecordDraft['
  * the person index), then the records that refer to them. Collects every problem;
  * the caller rolls back if there is any.
  */
-export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; warnings: GatewayIssue[]; people: string[] }> {
+export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: RecordDraft[], owner: string, provenance: Provenance, store: boolean, batch?: BatchPart): Promise<{ outcomes: RecordOutcome[]; issues: GatewayIssue[]; warnings: GatewayIssue[]; people: string[] }> {
   const outcomes: RecordOutcome[] = [];
   const issues: GatewayIssue[] = [];
   const warnings: GatewayIssue[] = [];
@@ -173,7 +185,7 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
   const people = new Map<string, Person>();
   const seen = new Set<string>();
   for (const d of drafts.filter((x) => x.type === 'Person')) {
-    const r = await resolvePerson(ctx, tx, d, owner, provenance);
+    const r = await resolvePerson(ctx, tx, d, owner, provenance, batch);
     if ('issues' in r) {
       issues.push(...r.issues);
       continue;
@@ -226,6 +238,7 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
         issues.push({ severity: 'error', code: 'business-rule', expression: [d.sourcePath], diagnostics: `only a local authority records protection plans; ${owner} cannot` });
         continue;
       }
+      if (store) await batch?.batch?.flush(tx);
       outcomes.push({ type: d.type, id, outcome: store ? await upsertPlan(tx, parsed.data, sourceId) : 'valid', source: d.sourcePath });
       continue;
     }
@@ -240,11 +253,19 @@ export async function commitDrafts(ctx: GatewayContext, tx: Queryable, drafts: R
     outcomes.push({ type: d.type, id, outcome: 'valid', source: d.sourcePath });
   }
   // Attendances, case events, relationships and consents: one statement for all of them.
-  if (store && issues.length === 0) {
+  if (store && issues.length === 0 && batch?.batch) {
+    // In a group commit: written with the batch's other records, outcomes filled in then.
+    await batch.batch.addRecords(tx, pending, outcomes);
+  } else if (store && issues.length === 0) {
     const written = await upsertRecords(tx, pending, ctx.index.records);
     for (const o of outcomes) if (o.outcome === 'valid') o.outcome = written.get(o.id) ?? 'unchanged';
   }
   return { outcomes, issues, warnings, people: [...seen] };
+}
+
+/** The identifiers the message's people are resolved by, as resolveIncomingPerson locks them. */
+function personLockKeys(drafts: readonly RecordDraft[]): string[] {
+  return drafts.filter((d) => d.type === 'Person').flatMap((d) => ((d.fields.identifiers ?? []) as Identifier[]).map((i) => `${i.system}|${i.value}`));
 }
 
 class Rollback extends Error {
@@ -299,26 +320,43 @@ export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requ
     return { ...base, warnings: [...base.warnings, ...result.warnings], stored: false, records: result.outcomes };
   }
 
-  let people: string[] = [];
-  const stored = await inAuditedTransaction(ctx, scope, async (tx) => {
-    const result = await commitDrafts(ctx, tx, checked.drafts, requester.agency, provenance, true);
-    people = result.people;
-    if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
-    if (result.outcomes.length === 0 && checked.rejected.length === 0) {
-      throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });
-    }
-    const created = result.outcomes.some((o) => o.outcome === 'created');
-    await auditInTransaction(tx, ctx, scope, {
-      action: created ? 'create' : 'update',
-      outcome: 'permit',
-      status: 200,
-      reason: `ingested ${parsed.format} (${result.outcomes.length} records)`,
-      subjects: result.people,
-      records: result.outcomes.filter((o) => o.type !== 'Person').map((o) => o.id),
-    });
-    return { ...base, warnings: [...base.warnings, ...result.warnings], stored: true, records: result.outcomes };
-  });
-  await sweepAfterIngest(ctx, stored, people);
+  let personIds: string[] = [];
+  // Written in a transaction shared with the messages arriving alongside (services/ingest-commit.ts);
+  // answered only once it, with this message's audit entry, has committed.
+  const people = new Map(checked.drafts.filter((d) => d.type === 'Person').map((d) => [d, parsePerson(d, requester.agency, provenance)] as const));
+  const job: CommitJob<MessageOutcome> = {
+    lockKeys: personLockKeys(checked.drafts),
+    index: ctx.index,
+    people: [...people.values()].flatMap((p) => (p.success ? [{ person: p.data, ...newIds(p.data, requester.agency) }] : [])),
+    write: async (tx, batch) => {
+      const result = await commitDrafts(ctx, tx, checked.drafts, requester.agency, provenance, true, { batch, people });
+      personIds = result.people;
+      if (result.issues.length > 0) throw errorFromIssues('GW_ERR_VALIDATION_FAILED', [...result.issues, ...checked.warnings, ...result.warnings]);
+      if (result.outcomes.length === 0 && checked.rejected.length === 0) {
+        throw new GatewayError('GW_ERR_VALIDATION_FAILED', 'the message holds no record the gateway can store', { expression: '(message)' });
+      }
+      // Built once the batch has written everything, when the records' outcomes are known.
+      const audit = () =>
+        buildEntry(scope, ctx.now(), {
+          action: result.outcomes.some((o) => o.outcome === 'created') ? 'create' : 'update',
+          outcome: 'permit',
+          status: 200,
+          reason: `ingested ${parsed.format} (${result.outcomes.length} records)`,
+          subjects: result.people,
+          records: result.outcomes.filter((o) => o.type !== 'Person').map((o) => o.id),
+        });
+      return { value: { ...base, warnings: [...base.warnings, ...result.warnings], stored: true, records: result.outcomes }, audit };
+    },
+  };
+  let stored: MessageOutcome;
+  try {
+    stored = await committerFor(ctx.db).submit(job);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError('GW_ERR_AUDIT_UNAVAILABLE', 'the change and its audit entry could not be committed; nothing was changed', { cause: err });
+  }
+  scope.audited = true;
+  await sweepAfterIngest(ctx, stored, personIds);
   return stored;
 }
 

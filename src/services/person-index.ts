@@ -47,6 +47,7 @@ import {
   type PersonSource,
 } from '../store/person-index-repo.js';
 import type { WriteOutcome } from '../store/plans-repo.js';
+import type { IngestBatch } from './ingest-batch.js';
 
 /**
  * The advisory lock key of the whole person index (a bigint outside the int4 range of the
@@ -165,9 +166,16 @@ async function survivor(tx: Queryable, ids: readonly string[]): Promise<string> 
   return ids[0]!;
 }
 
-async function newPersonId(tx: Queryable, incoming: Person): Promise<string> {
+/** The ids a new person and its first source record from `owner` take (unless taken already). */
+export function newIds(incoming: Person, owner: string): { personId: string; sourceId: string } {
   const primary = incoming.identifiers.find((i) => i.system === NHS_NUMBER_SYSTEM) ?? incoming.identifiers[0]!;
-  const id = deterministicId('Person', primary.system, primary.value);
+  return { personId: deterministicId('Person', primary.system, primary.value), sourceId: newSourceId(incoming, owner) };
+}
+
+const newSourceId = (incoming: Person, owner: string) => deterministicId('PersonSource', owner, ...incoming.identifiers.map((i) => `${i.system}|${i.value}`).sort().slice(0, 1));
+
+async function newPersonId(tx: Queryable, incoming: Person): Promise<string> {
+  const id = newIds(incoming, 'unused').personId;
   // A person split off or merged away keeps its id; a new person then needs a fresh one.
   return (await personExists(tx, id)) ? deterministicId('Person', 'new', randomUUID()) : id;
 }
@@ -184,9 +192,18 @@ export async function resolveIncomingPerson(
   owner: string,
   sourcePath: string,
   at: string,
+  batch?: IngestBatch,
 ): Promise<Resolved | { issues: GatewayIssue[] }> {
-  // A bulk upload holds the whole index (PERSON_INDEX_LOCK); wait for it before taking any other lock.
-  await tx.query(`SELECT pg_advisory_xact_lock_shared(${PERSON_INDEX_LOCK})`);
+  if (batch) {
+    // The batch took the index's shared lock (PERSON_INDEX_LOCK) before it looked anything up.
+    const fast = newPersonInBatch(batch, incoming, owner, at) ?? knownPersonInBatch(batch, incoming, owner, at);
+    if (fast) return fast;
+    // Resolved the ordinary way, against everything the batch has written so far.
+    await batch.flush(tx);
+  } else {
+    // A bulk upload holds the whole index (PERSON_INDEX_LOCK); wait for it before taking any other lock.
+    await tx.query(`SELECT pg_advisory_xact_lock_shared(${PERSON_INDEX_LOCK})`);
+  }
   // Two messages about the same child at once resolve one after the other, not side by side
   // into two people: a transaction-scoped lock per identifier, taken in one order.
   await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY 1) AS locks', [
@@ -269,7 +286,7 @@ export async function resolveIncomingPerson(
     }
   }
 
-  const sourceId = own?.id ?? deterministicId('PersonSource', owner, ...incoming.identifiers.map((i) => `${i.system}|${i.value}`).sort().slice(0, 1));
+  const sourceId = own?.id ?? newSourceId(incoming, owner);
   const existing = target === undefined ? null : await getPersonById(tx, target);
   const personId = target ?? (await newPersonId(tx, incoming));
   const before = existing ? canonicalJson({ ...existing, provenance: null, lineage: null }) : null;
@@ -292,6 +309,7 @@ export async function resolveIncomingPerson(
     householdId = (await householdOf(tx, personId))?.id ?? null;
   }
   const after = canonicalJson({ ...person, provenance: null, lineage: null });
+  batch?.touched([...incoming.identifiers, ...sourceRecord.identifiers, ...person.identifiers], stored.keys, personId, sourceId, match.merged);
 
   // Possible matches (and ambiguous certain ones) wait for a person: the best few, so one
   // record never floods the queue.
@@ -301,4 +319,77 @@ export async function resolveIncomingPerson(
     match.reviews.push(id);
   }
   return { person, outcome: existing === null ? 'created' : before === after && match.merged.length === 0 ? 'unchanged' : 'updated', sourceId, householdId, match };
+}
+
+/**
+ * In a group commit: a person the batch's lookup (still valid) shows to be new — no source
+ * record holds any of its identifiers, and every candidate sharing a blocking key scores
+ * 'no-match' — is created as resolveIncomingPerson would create it, its rows held back to be
+ * written with the batch's other new people. Anything else returns undefined.
+ */
+function newPersonInBatch(batch: IngestBatch, incoming: Person, owner: string, at: string): Resolved | undefined {
+  const mode = batch.mode;
+  const looked = batch.lookup(incoming);
+  if (!looked || looked.bySource.length > 0) return undefined;
+  const candidates = looked.candidates.filter((c) => identifierConflicts(incoming.identifiers, c.record.identifiers).length === 0);
+  // The index-size prior only ever turns a 'match' into a 'possible': 'no-match' stays.
+  if (candidates.length > 0 && mode.score(incoming, candidates).some((s) => s.decision !== 'no-match')) return undefined;
+  const { personId, sourceId } = newIds(incoming, owner);
+  if (!batch.isFree(personId, 'person') || !batch.isFree(sourceId, 'source')) return undefined;
+  const sourceRecord = mergePersonRecords(null, { ...incoming, id: personId, owner });
+  const stored = mode.store(sourceId, owner, sourceRecord);
+  const person = mode.personView(sourceRecord);
+  const key = mode.householdKey(sourceRecord);
+  const household = key ? { id: deterministicId('Household', key.key), key: key.key, basis: key.basis } : null;
+  const source = { id: sourceId, owner, record: stored.record, link: 'new' as const, probability: null, pseudonym: stored.pseudonym, sealed: stored.sealed };
+  batch.addPerson({ known: false, person: { id: personId, record: person, identifiers: person.identifiers }, source, keys: stored.keys, household }, { ...source, personId, updatedAt: at, ...(stored.pseudonym ? { pseudonym: stored.pseudonym } : {}), ...(stored.sealed ? { sealed: stored.sealed } : {}) });
+  return { person, outcome: 'created', sourceId, householdId: household?.id ?? null, match: { method: 'new', reviews: [], merged: [] } };
+}
+
+/**
+ * In a group commit: a person the batch's lookup (still valid) finds by identifier on exactly
+ * one known person (a child re-attending, a demographic update), with nothing that disagrees
+ * — resolved as resolveIncomingPerson does it: its source record from this agency replaced,
+ * the person's record refolded from its sources (this one, written now, last) and its
+ * household reassigned, the rows held back to be written with the batch. Anything else
+ * (several people, a conflict to report, more than one source of this agency) returns
+ * undefined and goes the ordinary way.
+ */
+function knownPersonInBatch(batch: IngestBatch, incoming: Person, owner: string, at: string): Resolved | undefined {
+  const mode = batch.mode;
+  const looked = batch.lookup(incoming);
+  if (!looked || looked.bySource.length === 0) return undefined;
+  const personIds = [...new Set(looked.bySource.map((s) => s.personId))];
+  if (personIds.length !== 1) return undefined;
+  const target = personIds[0]!;
+  const known = batch.knownPerson(target);
+  if (!known) return undefined;
+  const existing = known.record;
+  if (identifierConflicts(incoming.identifiers, existing.identifiers).length > 0) return undefined;
+  const nhs = verifiedNhs(incoming);
+  const sameNhs = nhs !== undefined && existing.identifiers.some((i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhs);
+  const birthDate = mode.kind === 'clear' ? existing.birthDate : known.sources.map((s) => mode.open(s).birthDate).find((b) => b !== undefined);
+  if (sameNhs && birthDatesDiffer(incoming, { birthDate })) return undefined;
+  const owns = looked.bySource.filter((s) => s.owner === owner);
+  if (owns.length > 1) return undefined;
+  const own = owns[0];
+  const sourceId = own?.id ?? newSourceId(incoming, owner);
+  if (!own && !batch.isFree(sourceId, 'source')) return undefined;
+  const method: LinkKind = own && own.personId === target && own.link === 'manual' ? 'manual' : sameNhs ? 'nhs-number' : 'identifier';
+
+  const before = canonicalJson({ ...existing, provenance: null, lineage: null });
+  const sourceRecord = mergePersonRecords(own ? { ...mode.open(own), id: target } : null, { ...incoming, id: target, owner });
+  const stored = mode.store(sourceId, owner, sourceRecord);
+  // As rebuildPerson folds them: oldest change first, so this source (written now) comes last.
+  let fold: Person | null = null;
+  for (const s of known.sources) if (s.id !== sourceId) fold = mergePersonRecords(fold, { ...mode.open(s), id: target });
+  fold = mergePersonRecords(fold, { ...sourceRecord, id: target });
+  const folded: Person = { ...fold, owner: existing.owner, securityLabel: existing.securityLabel ?? fold.securityLabel };
+  const person = mode.personView(folded);
+  const key = mode.householdKey(folded);
+  const household = key ? { id: deterministicId('Household', key.key), key: key.key, basis: key.basis } : null;
+  const source = { id: sourceId, owner, record: stored.record, link: method, probability: null, pseudonym: stored.pseudonym, sealed: stored.sealed };
+  batch.addPerson({ known: true, person: { id: target, record: person, identifiers: person.identifiers }, source, keys: stored.keys, household }, { ...source, personId: target, updatedAt: at });
+  const after = canonicalJson({ ...person, provenance: null, lineage: null });
+  return { person, outcome: before === after ? 'unchanged' : 'updated', sourceId, householdId: household?.id ?? null, match: { method, reviews: [], merged: [] } };
 }

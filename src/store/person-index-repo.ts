@@ -70,12 +70,17 @@ export async function sourcesOfPerson(q: Queryable, personId: string): Promise<P
   return rows.map(toSource);
 }
 
-/** Inserts or replaces a source record with its identifiers and blocking keys. */
+/**
+ * Inserts or replaces a source record with its identifiers and blocking keys. Its time is
+ * the clock's, not the transaction's start: messages committed together in one transaction
+ * (a group commit) still order a person's sources by when each was written, as a person's
+ * record folds them in that order.
+ */
 export async function saveSource(q: Queryable, s: Omit<PersonSource, 'updatedAt'>, keys: readonly string[]): Promise<void> {
   await q.query(
-    `INSERT INTO person_sources (id, owner, person_id, record, link, probability, pseudonym, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO person_sources (id, owner, person_id, record, link, probability, pseudonym, sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())
      ON CONFLICT (id) DO UPDATE SET person_id = EXCLUDED.person_id, record = EXCLUDED.record, link = EXCLUDED.link,
-       probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = now()`,
+       probability = EXCLUDED.probability, pseudonym = EXCLUDED.pseudonym, sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at`,
     [s.id, s.owner, s.personId, JSON.stringify(s.record), s.link, s.probability, s.pseudonym === undefined ? null : JSON.stringify(s.pseudonym), s.sealed === undefined ? null : JSON.stringify(s.sealed)],
   );
   await q.query('DELETE FROM person_source_identifiers WHERE source_id = $1', [s.id]);
@@ -109,6 +114,9 @@ export async function sourcesWithoutKeys(q: Queryable, limit: number): Promise<P
  * Source records sharing any blocking key; at most `limit`. Records holding another value
  * of an identifier system the incoming person has (another NHS number, another MRN of the
  * same hospital) are certainly someone else and are left out before the limit applies.
+ * That check is a subquery per candidate (through the primary key) rather than NOT EXISTS,
+ * which the planner turned into a hash of every identifier of those systems in the index:
+ * a cost that grew with the index, paid by every incoming person.
  */
 export async function candidateSources(q: Queryable, keys: readonly string[], limit: number, identifiers: readonly Identifier[] = []): Promise<PersonSource[]> {
   if (keys.length === 0) return [];
@@ -117,10 +125,9 @@ export async function candidateSources(q: Queryable, keys: readonly string[], li
      WHERE s.id IN (
        SELECT k.source_id FROM person_blocking_keys k
        WHERE k.key = ANY($1::text[])
-         AND NOT EXISTS (
-           SELECT 1 FROM person_source_identifiers i
-           WHERE i.source_id = k.source_id AND i.system = ANY($3::text[])
-             AND (i.system, i.value) NOT IN (SELECT * FROM unnest($3::text[], $4::text[])))
+         AND (SELECT count(*) FROM person_source_identifiers i
+              WHERE i.source_id = k.source_id AND i.system = ANY($3::text[])
+                AND (i.system, i.value) NOT IN (SELECT * FROM unnest($3::text[], $4::text[]))) = 0
        LIMIT $2)`,
     [keys, limit, identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
   );

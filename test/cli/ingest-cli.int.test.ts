@@ -92,6 +92,40 @@ describe('sgw ingest and sgw validate', () => {
     expect(after.persons - before.persons).toBe(2); // the census and SSDA903 child is the Patient, by LA child id
   });
 
+  it('sgw ingest applies a batch file in file order: a later update of a child wins, a bad message in the middle is refused alone', async () => {
+    const child = { nhs: testNhsNumber(8600), mrn: 'M8600', family: 'ORDERLY', given: 'RUBY', birthDate: '20140202' };
+    const others = (from: number) => Array.from({ length: 30 }, (_, i) => adt({ nhs: testNhsNumber(8700 + (from + i) * 10), mrn: `M87${from + i}`, visit: `V87${from + i}`, control: `C87${from + i}`, given: `KID${from + i}`, family: 'OTHERS' }));
+    const messages = [
+      adt({ ...child, visit: 'V8600', control: 'C8600', street: '1 FIRST STREET', postcode: 'LS1 1AA' }),
+      ...others(0),
+      adt({ ...child, event: 'A08', visit: 'V8600', control: 'C8601', street: '2 SECOND STREET', postcode: 'LS2 2BB' }),
+      // The child's verified NHS number with another date of birth: refused, changing nothing.
+      adt({ ...child, birthDate: '20150303', visit: 'V8602', control: 'C8602', street: '3 THIRD STREET', postcode: 'LS3 3CC' }),
+      ...others(30),
+      adt({ ...child, event: 'A08', visit: 'V8600', control: 'C8603', street: '4 FOURTH STREET', postcode: 'LS4 4DD' }),
+    ];
+    const file = write('ordered.hl7', ['FHS|^~\\&|PAS|RR8', 'BHS|^~\\&|PAS|RR8', ...messages, `BTS|${messages.length}`, 'FTS|1'].join('\r'));
+    const before = await counts();
+    const r = sgw(['ingest', '--agency', 'ods:RR8', '--json', file], env);
+    expect(r.status, r.stderr).toBe(1);
+    const [result] = JSON.parse(r.stdout) as { messages: number; ok: boolean; errors: { diagnostics: string }[] }[];
+    expect(result).toMatchObject({ messages: 64, ok: false });
+    expect(result!.errors.map((e) => e.diagnostics)).toEqual([expect.stringMatching(/different date of birth/)]);
+    const after = await counts();
+    expect(after.persons - before.persons).toBe(61);
+    expect(after.audit - before.audit).toBe(64); // one entry per message, the refusal's too
+    const db = await pdb.openDirect();
+    try {
+      const [row] = await db.query<{ postcodes: string[] }>(
+        "SELECT array(SELECT a->>'postcode' FROM jsonb_array_elements(p.record->'addresses') a) AS postcodes FROM persons p JOIN person_identifiers i ON i.person_id = p.id WHERE i.value = $1",
+        [child.nhs],
+      );
+      expect(row!.postcodes).toEqual(['LS4 4DD']);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('sgw ingest refuses a format the agency may not send, and needs --agency', () => {
     const census = write('census2.xml', cinCensus([{ id: 'CLI8300' }]));
     const r = sgw(['ingest', '--agency', 'ods:RR8', census], env);
