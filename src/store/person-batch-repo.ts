@@ -5,33 +5,8 @@
  */
 import type { Identifier, Person } from '../model/person.js';
 import type { Queryable } from './db.js';
-import type { PersonSource } from './person-index-repo.js';
-
-interface SourceRow {
-  id: string;
-  owner: string;
-  person_id: string;
-  record: PersonSource['record'];
-  link: PersonSource['link'];
-  probability: number | null;
-  updated_at: Date | string;
-  pseudonym: unknown;
-  sealed: unknown;
-}
-
-const toSource = (r: SourceRow): PersonSource => ({
-  id: r.id,
-  owner: r.owner,
-  personId: r.person_id,
-  record: r.record,
-  link: r.link,
-  probability: r.probability,
-  updatedAt: r.updated_at instanceof Date ? r.updated_at.toISOString() : String(r.updated_at),
-  ...(r.pseudonym === null || r.pseudonym === undefined ? {} : { pseudonym: r.pseudonym }),
-  ...(r.sealed === null || r.sealed === undefined ? {} : { sealed: r.sealed }),
-});
-
-const SOURCE_COLUMNS = 's.id, s.owner, s.person_id, s.record, s.link, s.probability, s.updated_at, s.pseudonym, s.sealed';
+import type { PersonSource, SourceRow } from './person-index-repo.js';
+import { SOURCE_COLUMNS, toSource } from './person-index-repo.js';
 
 /** One incoming person's lookups: its identifiers and blocking keys. */
 export interface PersonLookup {
