@@ -1,18 +1,7 @@
 // The synthetic CP-IS upload of bench/bulk.ts, shared with its server (bench/servers/bulk-gateway.ts)
 // so both agree on which children the person index already knows.
-import { nhsCheckDigit } from '../src/model/nhs-number.js';
 import type { CpisResultCode } from '../src/services/cpis-upload.js';
-
-/** `count` distinct test-range NHS numbers (999 prefix) with valid Modulus 11 check digits, from `from` upwards. */
-export function benchNhsNumbers(from: number, count: number): string[] {
-  const out: string[] = [];
-  for (let k = from; out.length < count; k++) {
-    const nine = `999${String(k).padStart(6, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) out.push(`${nine}${check}`);
-  }
-  return out;
-}
+import { benchNhsNumbers } from './lib.js';
 
 export interface BulkUpload {
   csv: string;

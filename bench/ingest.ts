@@ -28,26 +28,15 @@ import { readHl7v2 } from '../src/formats/hl7v2.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/log.js';
 import { mapMessage } from '../src/mapping/map-message.js';
-import { nhsCheckDigit } from '../src/model/nhs-number.js';
 import type { Requester } from '../src/policy/authorise.js';
 import type { AuditScope } from '../src/services/audit-scope.js';
 import { ingestMessage } from '../src/services/ingest.js';
 import { ingestFiles } from '../src/cli/ingest-files.js';
 import { adt, cinCensus, episodesCsv, ukCorePatient } from '../test/helpers/messages.js';
 import type { GatewayInfo } from './lib.js';
-import { benchSchema, load, record, startTarget } from './lib.js';
+import { benchNhsNumbers, benchSchema, load, record, startTarget } from './lib.js';
 import { syntheticPeople } from './matching-synthetic.js';
 
-/** `count` distinct test-range NHS numbers with valid check digits, from `from` upwards. */
-function nhsNumbers(from: number, count: number): string[] {
-  const out: string[] = [];
-  for (let k = from; out.length < count; k++) {
-    const nine = `999${String(k).padStart(6, '0')}`;
-    const c = nhsCheckDigit(nine);
-    if (c !== null) out.push(`${nine}${c}`);
-  }
-  return out;
-}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-bench-'));
 const config = loadConfig({ ...process.env, SGW_DATA_DIR: dataDir, SGW_LOG_LEVEL: 'silent' });
@@ -66,7 +55,7 @@ try {
 
   // 1. HL7 v2 read + map against the bare parser, one core.
   const N = Number(process.env.BENCH_HL7_MESSAGES ?? 20_000);
-  const messages = nhsNumbers(100_000, 1000).map((n, i) => adt({ nhs: n, visit: `V${i}`, mrn: `H${i}`, control: `M${i}` }));
+  const messages = benchNhsNumbers(100_000, 1000).map((n, i) => adt({ nhs: n, visit: `V${i}`, mrn: `H${i}`, control: `M${i}` }));
   const rate = (fn: (m: string) => void): number => {
     for (let i = 0; i < 2000; i++) fn(messages[i % messages.length]!); // warm-up
     const t0 = performance.now();
@@ -133,7 +122,7 @@ try {
 
   // 3. Full ingest per format, in this process: one message at a time, then 32 in flight.
   const people = syntheticPeople(40_000, 903);
-  const numbers = nhsNumbers(200_000, people.length);
+  const numbers = benchNhsNumbers(200_000, people.length);
   const hl7Date = (d: string | undefined) => (d ?? '').replaceAll('-', '');
   /** A04 message k: a synthetic child; every fifth message a re-attendance of the child of a message sent `back` messages earlier (not itself a re-attendance). */
   const a04 = (k: number, back = 401) => {

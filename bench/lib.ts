@@ -1,5 +1,6 @@
 import type { Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
+import { nhsCheckDigit } from '../src/model/nhs-number.js';
 import { openPostgres } from '../src/store/pg-db.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -160,4 +161,15 @@ export function resetPeakMemory(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `count` distinct test-range NHS numbers (999 prefix) with valid Modulus 11 check digits, from `from` upwards. */
+export function benchNhsNumbers(from: number, count: number): string[] {
+  const out: string[] = [];
+  for (let k = from; out.length < count; k++) {
+    const nine = `999${String(k).padStart(6, '0')}`;
+    const check = nhsCheckDigit(nine);
+    if (check !== null) out.push(`${nine}${check}`);
+  }
+  return out;
 }

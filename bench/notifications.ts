@@ -10,8 +10,7 @@
 // tables serve the CP-IS read but are not in the person index, and a notification about one
 // would be matched as a new person and routed by postcode.
 import type { GatewayInfo, LoadResult } from './lib.js';
-import { load, machine, record, startTarget } from './lib.js';
-import { nhsCheckDigit } from '../src/model/nhs-number.js';
+import { benchNhsNumbers, load, machine, record, startTarget } from './lib.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionsList = (process.env.BENCH_CONNECTIONS ?? '1,10').split(',').map(Number);
@@ -30,15 +29,7 @@ const VERIFIED = [
   },
 ];
 /** Synthetic 999 NHS numbers well above the range the gateway target seeds. */
-function children(count: number): string[] {
-  const out: string[] = [];
-  for (let n = 900_000; out.length < count; n++) {
-    const nine = `999${String(n).padStart(6, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) out.push(`${nine}${check}`);
-  }
-  return out;
-}
+const children = (count: number): string[] => benchNhsNumbers(900_000, count);
 const planBundle = (nhs: string) => ({
   resourceType: 'Bundle',
   type: 'transaction',

@@ -15,7 +15,7 @@ import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
 import { deterministicId } from '../../src/model/ids.js';
 import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
-import { benchNhsNumbers } from '../bulk-data.js';
+import { benchNhsNumbers } from '../lib.js';
 import { benchSchema } from '../lib.js';
 
 const known = Number(process.env.BENCH_BULK_KNOWN ?? 5_000);

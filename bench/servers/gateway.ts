@@ -11,10 +11,9 @@ import { loadConfig } from '../../src/config/env.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
 import { deterministicId } from '../../src/model/ids.js';
-import { nhsCheckDigit } from '../../src/model/nhs-number.js';
 import { NHS_NUMBER_SYSTEM } from '../../src/model/systems.js';
 import type { Db } from '../../src/store/db.js';
-import { benchSchema } from '../lib.js';
+import { benchNhsNumbers, benchSchema } from '../lib.js';
 import { AuditWriterBefore } from './audit-before.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 100_000);
@@ -31,7 +30,7 @@ const audit = auditMode === 'off' ? () => noAudit : auditMode === 'before' ? (d:
 const gateway = await createGateway(config, { log: createLogger('silent'), ...(benchDb ? { db: benchDb } : {}), ...(audit ? { audit } : {}) });
 const { db } = gateway.ctx;
 
-const nhsNumbers: string[] = [];
+const nhsNumbers = benchNhsNumbers(0, people);
 const onPlan: string[] = [];
 const provenance = { agency: 'la:383', format: 'fhir-r4-json', receivedAt: new Date().toISOString() };
 // Seeded a few thousand rows a statement (rows travel as JSON), so 100,000 people take seconds.
@@ -51,15 +50,10 @@ const flush = async () => {
   persons = [];
   plans = [];
 };
-for (let i = 0, n = 0; nhsNumbers.length < people; n++) {
-  const nine = `999${String(n).padStart(6, '0')}`;
-  const check = nhsCheckDigit(nine);
-  if (check === null) continue;
-  const nhs = `${nine}${check}`;
-  nhsNumbers.push(nhs);
+for (const [i, nhs] of nhsNumbers.entries()) {
   const personId = deterministicId('Person', NHS_NUMBER_SYSTEM, nhs);
   persons.push({ id: personId, nhs, record: { id: personId, identifiers: [{ system: NHS_NUMBER_SYSTEM, value: nhs, verificationStatus: '01' }], names: [], addresses: [], owner: 'la:383', provenance, securityLabel: 'N' } });
-  if (i++ % 10 === 0) {
+  if (i % 10 === 0) {
     const planId = deterministicId('ProtectionPlan', 'la:383', nhs);
     plans.push({ id: planId, person_id: personId, record: { id: planId, subjectPersonId: personId, kind: 'child-protection-plan', period: { start: '2026-01-01' }, owner: 'la:383', status: 'recorded', sourceIdentifiers: [], provenance, securityLabel: 'N' } });
     onPlan.push(nhs);
