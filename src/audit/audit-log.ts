@@ -29,27 +29,14 @@ const CATCH_UP_PAGE = 1_000;
 
 /**
  * Every audit write after the head is known: the entries, the tree nodes they complete and
- * the new head, as one statement, guarded by the head it continues from ($8–$10). If the
- * head row no longer holds that (another writer appended), nothing is written and 0 is
- * returned. Rows travel as parallel arrays (the entries as the canonical JSON already
- * hashed, seq counted on from the guard), so the statement's text is the same for every
- * batch and nothing is serialised twice.
+ * the new head, in one call of sgw_audit_append (migration 0015), guarded by the head it
+ * continues from ($8–$10). If the head row no longer holds that (another writer appended),
+ * nothing is written and 0 is returned. Rows travel as parallel arrays (the entries as the
+ * canonical JSON already hashed, seq counted on from the guard), so nothing is serialised
+ * twice; the function keeps its plans for the session, so no batch pays for planning.
  */
-const WRITE_SQL = `
-WITH head AS (
-  UPDATE audit_head SET seq = $5, hash = $6, tree_size = $5, frontier = $7
-   WHERE id AND seq = $8 AND hash = $9 AND tree_size = $10
-   RETURNING seq),
-log AS (
-  INSERT INTO audit_log (seq, recorded_at, entry, prev_hash, hash, leaf_hash)
-  SELECT $8::bigint + r.n, (r.entry->>'recordedAt')::timestamptz, r.entry, r.prev_hash, r.hash, r.leaf
-    FROM unnest($1::jsonb[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(entry, prev_hash, hash, leaf, n)
-   WHERE EXISTS (SELECT 1 FROM head)),
-tree AS (
-  INSERT INTO audit_merkle_node (level, idx, hash)
-  SELECT n.level, n.idx, n.hash FROM unnest($11::smallint[], $12::bigint[], $13::text[]) AS n(level, idx, hash)
-   WHERE EXISTS (SELECT 1 FROM head))
-SELECT count(*)::int AS written FROM head`;
+const WRITE_SQL =
+  'SELECT sgw_audit_append($1::jsonb[], $2::text[], $3::text[], $4::text[], $5::bigint, $6::text, $7::jsonb, $8::bigint, $9::text, $10::bigint, $11::smallint[], $12::bigint[], $13::text[]) AS written';
 
 const nodeRows = (nodes: TreeNode[]) => nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash.toString('hex') }));
 
