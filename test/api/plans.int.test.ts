@@ -166,6 +166,18 @@ describe('only the owning local authority changes its plans', () => {
       expect(errorCode(res)).toBe('GW_ERR_FORBIDDEN_ROLE');
     }
   });
+
+  it('a role that may not record plans is refused before its submission is checked: 403, not the CareTeam\'s faults', async () => {
+    const police = await t.token('police:E23000010', 'police-submitter', 'law-enforcement');
+    const invalid = careTeam(testNhsNumber(2101), { verified: false });
+    const bundle = JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'CareTeam' } }] });
+    for (const [path, body] of [['/fhir/CareTeam', invalid], ['/fhir', bundle]] as const) {
+      const res = await post(path, body, police);
+      expect(res.status, path).toBe(403);
+      expect(errorCode(res), path).toBe('GW_ERR_FORBIDDEN_ROLE');
+      expect(JSON.stringify(res.body), path).not.toMatch(/verif|subject|CareTeam\./);
+    }
+  });
 });
 
 describe('bad input gets a clear error and changes nothing', () => {

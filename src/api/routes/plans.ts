@@ -12,7 +12,10 @@ import { recordPlans } from '../../services/record-plans.js';
 import type { MessageOutcome } from '../../services/ingest.js';
 import { ingestMessage } from '../../services/ingest.js';
 import { readPlan } from '../../services/read-plan.js';
-import { auditNow } from '../../services/audit-scope.js';
+import type { AuditScope } from '../../services/audit-scope.js';
+import { auditNow, refuse } from '../../services/audit-scope.js';
+import type { Requester } from '../../policy/authorise.js';
+import { authorise } from '../../policy/authorise.js';
 import { toCareTeam } from '../../fhir/plans.js';
 import { audited } from '../authenticate.js';
 import { fhirJsonBody, resourceBody } from '../fhir-body.js';
@@ -98,6 +101,16 @@ function httpStatus(code: number): string {
   return `${code} ${STATUS_CODES[code] ?? ''}`.trim();
 }
 
+/**
+ * Refuses (audited) a requester whose role may not record plans, before the submission is
+ * looked at: a police or health user is told 403, not what is wrong with the CareTeam they
+ * have no business sending. (recordPlans checks again, for every other caller.)
+ */
+async function mayRecordPlans(ctx: GatewayContext, scope: AuditScope, requester: Requester): Promise<void> {
+  const decision = authorise(requester, 'plan:write');
+  if (!decision.permit) await refuse(ctx, scope, decision);
+}
+
 /** POST /fhir/CareTeam and POST /fhir (transaction or batch Bundle): a local authority records its plans; GET /fhir/CareTeam/{id} reads one back. */
 export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, maxBodyBytes: number): Router {
   const router = Router();
@@ -111,6 +124,7 @@ export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, m
 
   router.post('/fhir/CareTeam', audited('create', 'CareTeam'), authenticate, ...body, async (req: Request, res: Response) => {
     const { requester, auditScope } = locals(res);
+    await mayRecordPlans(ctx, auditScope!, requester!);
     const careTeam = resourceBody<fhir4.CareTeam>(req, 'CareTeam');
     const mapped = mapCareTeam(careTeam, 'CareTeam');
     if (!mapped.ok) throw errorFromIssues('GW_ERR_INVALID_RESOURCE', mapped.issues);
@@ -135,6 +149,7 @@ export function plansRouter(ctx: GatewayContext, authenticate: AuthMiddleware, m
       sendFhir(res, 200, ingestResponseBundle(bundle, outcome));
       return;
     }
+    await mayRecordPlans(ctx, auditScope!, requester!);
     const { byEntry, issues } = planSubmissions(bundle);
     const entries = bundle.entry ?? [];
     const responses = new Map<number, fhir4.BundleEntryResponse>();
