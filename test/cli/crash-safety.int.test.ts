@@ -232,9 +232,16 @@ describe(`killed with SIGKILL mid-load, restarted on the same data (${engine})`,
       for (let run = 1; run <= RUNS; run++) {
         const current: RunningGateway = gw;
         const dead = { value: false };
-        const killAfterMs = 200 + Math.floor(random() * 1_800);
         const drivers = Promise.all([driver(run, 'upload', 0, current, dead), driver(run, 'notification', 1, current, dead), driver(run, 'notification', 2, current, dead)]);
-        await new Promise((r) => setTimeout(r, killAfterMs));
+        // The kill falls at a random point once both kinds of message are flowing (so that no
+        // run is empty), while uploads, submissions and webhook deliveries are under way.
+        const acknowledged = (kind: Sent['kind']) => sent.some((m) => m.run === run && m.kind === kind && m.acknowledged);
+        const flowing = Date.now() + 60_000;
+        while (!(acknowledged('upload') && acknowledged('notification'))) {
+          if (Date.now() > flowing) throw new Error(`run ${run}: no upload and notification acknowledged within a minute`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 1_500)));
         dead.value = true;
         await kill(current);
         await drivers;
@@ -275,6 +282,7 @@ describe(`killed with SIGKILL mid-load, restarted on the same data (${engine})`,
       const acknowledged = sent.filter((m) => m.acknowledged).length;
       tally.acknowledged = acknowledged;
       expect(tally.presentOnce).toBe(acknowledged);
+      expect(outbox.length).toBeGreaterThanOrEqual(RUNS); // each run queued notices: the delivery check is not empty
       expect(tally.halfPresent).toBe(0);
       expect(tally.auditVerified).toBe(RUNS + 1);
       const summary =
