@@ -21,7 +21,7 @@ function toGatewayError(err: unknown, log: Logger, requestId: string): GatewayEr
   if (type === 'entity.parse.failed') return new GatewayError('GW_ERR_MALFORMED_BODY', 'the body is not well-formed JSON', { expression: 'body' });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new GatewayError('GW_ERR_UNSUPPORTED_MEDIA_TYPE', 'the body must be UTF-8 JSON');
   if (type === 'request.aborted') return new GatewayError('GW_ERR_MALFORMED_BODY', 'the request body was cut short');
-  if (isDatabaseUnavailable(err)) return new GatewayError('GW_ERR_DATABASE_UNAVAILABLE', 'the database is not reachable; try again shortly');
+  if (isDatabaseUnavailable(err)) return new GatewayError('GW_ERR_DATABASE_UNAVAILABLE', 'the database is not reachable or did not answer in time; try again shortly');
   const e = err as { name?: string; code?: string; stack?: string } | null;
   // The message is left out on purpose: driver errors can quote the values they failed on.
   log.error({ reqId: requestId, errName: e?.name, errCode: e?.code, stack: e?.stack?.split('\n').slice(1, 8).join('\n') }, 'unexpected error');
@@ -36,7 +36,10 @@ export function errorHandler(ctx: GatewayContext) {
   return async (err: unknown, _req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const { requestId, auditScope } = locals(res);
     let gwErr = toGatewayError(err, ctx.log, requestId);
-    if (auditScope && !auditScope.audited) {
+    // When the audit or the database has just failed this request, a second try at recording
+    // the failure would only make the caller wait for the same timeout again.
+    const databaseDown = gwErr.code === 'GW_ERR_AUDIT_UNAVAILABLE' || gwErr.code === 'GW_ERR_DATABASE_UNAVAILABLE';
+    if (auditScope && !auditScope.audited && !databaseDown) {
       try {
         await auditNow(ctx, auditScope, {
           outcome: gwErr.status === 401 || gwErr.status === 403 ? 'deny' : 'error',

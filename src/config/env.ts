@@ -5,6 +5,7 @@ import type { AuditSigningKey } from '../audit/signing-key.js';
 import { loadAuditSigningKeyFile } from '../audit/signing-key.js';
 import type { KeySet } from '../crypto/keys.js';
 import { loadKeySet } from '../crypto/keys.js';
+import type { PgTimeouts } from '../store/pg-db.js';
 
 /** Start-up configuration problem: names the variable or file and what was expected. */
 export class ConfigError extends Error {
@@ -29,6 +30,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
     .optional(),
+  SGW_DB_CONNECT_TIMEOUT_MS: wholeMs(100, 600_000).default(5_000),
+  SGW_DB_STATEMENT_TIMEOUT_MS: wholeMs(100, 3_600_000).default(30_000),
   SGW_DATA_DIR: z.string().min(1).default('./data'),
   SGW_CONFIG_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'config')),
   SGW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -63,6 +66,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Bounds on every wait for a PostgreSQL server (docs/database-outage.md); PGlite ignores them. */
+  dbTimeouts: PgTimeouts;
   dataDir: string;
   configDir: string;
   logLevel: z.infer<typeof EnvSchema>['SGW_LOG_LEVEL'];
@@ -124,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.SGW_HOST,
     databaseUrl: e.DATABASE_URL,
+    dbTimeouts: { connectTimeoutMs: e.SGW_DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: e.SGW_DB_STATEMENT_TIMEOUT_MS },
     dataDir,
     configDir: path.resolve(e.SGW_CONFIG_DIR),
     logLevel: e.SGW_LOG_LEVEL,

@@ -31,13 +31,14 @@ export interface NoticeHandlers {
   resumed(): void;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
-const UNREACHABLE_MESSAGES = /pool after calling end|Connection terminated|PGlite is closed|timeout exceeded when trying to connect/i;
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '57014', '25P03']);
+const UNREACHABLE_MESSAGES = /pool after calling end|Connection terminated|PGlite is closed|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable/i;
 
 /**
- * True when an error means the database cannot be reached or has gone away (as opposed to
- * a statement that failed): SQLSTATE class 08, server shutdown, too many connections, a
- * refused or dropped socket, or a closed pool / PGlite instance.
+ * True when an error means the database cannot be reached, has gone away or did not answer
+ * in time (as opposed to a statement that failed): SQLSTATE class 08, server shutdown, too
+ * many connections, statement or idle-in-transaction timeout, a refused or dropped socket,
+ * the client's read timeout, or a closed pool / PGlite instance. The caller is answered 503.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;

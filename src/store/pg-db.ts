@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Db, NoticeHandlers, Queryable } from './db.js';
-import { OID, parseDate, parseInt8 } from './db.js';
+import { isDatabaseUnavailable, OID, parseDate, parseInt8 } from './db.js';
 
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => {
@@ -11,19 +11,84 @@ const types: pg.CustomTypesConfig = {
 };
 
 /**
- * Opens a pool on a PostgreSQL server. `schema`, when given, becomes the search_path
- * (the test suites use one throw-away schema per run).
+ * How long the gateway waits on a PostgreSQL server, so that an outage is answered 503 in
+ * seconds rather than held open (docs/database-outage.md).
  */
-export function openPostgres(url: string, options: { schema?: string; max?: number } = {}): Db {
+export interface PgTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool (SGW_DB_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  /**
+   * The server cancels a statement that runs longer, and ends a transaction idle for longer
+   * between two statements (SGW_DB_STATEMENT_TIMEOUT_MS). The client
+   * gives up on an answer that has not come QUERY_TIMEOUT_MARGIN_MS later and drops the
+   * connection: the server, or the network to it, has gone silent. 0: no bound (migrations).
+   */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_PG_TIMEOUTS: PgTimeouts = { connectTimeoutMs: 5_000, statementTimeoutMs: 30_000 };
+
+/** The client's wait beyond the server's statement_timeout: the server's cancel comes first when it can still answer. */
+export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+
+/**
+ * True when a connection that saw this error is not to be trusted with another statement:
+ * its server went away, or the client's read timeout fired (it may still be waiting for
+ * the answer, and every later statement would queue behind it).
+ */
+const connectionBroken = isDatabaseUnavailable;
+
+/** Closes a client's socket at once, answered or not. */
+function destroyClient(client: pg.Client): void {
+  (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+}
+
+/** Ends a client politely, or cuts it when the server does not answer within `ms` (it may be gone). */
+async function endClient(client: pg.Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      destroyClient(client);
+      resolve();
+    }, ms);
+  });
+  await Promise.race([client.end().catch(() => undefined), cut]);
+  clearTimeout(timer);
+}
+
+/**
+ * Opens a pool on a PostgreSQL server. `schema`, when given, becomes the search_path
+ * (the test suites use one throw-away schema per run). Every wait is bounded (`timeouts`).
+ */
+export function openPostgres(url: string, options: { schema?: string; max?: number; timeouts?: PgTimeouts } = {}): Db {
+  const timeouts = options.timeouts ?? DEFAULT_PG_TIMEOUTS;
+  const statements = timeouts.statementTimeoutMs;
+  const bounded = {
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    ...(statements > 0
+      ? {
+          statement_timeout: statements,
+          query_timeout: statements + QUERY_TIMEOUT_MARGIN_MS,
+          // A transaction whose client went silent (its locks with it: the audit head, the
+          // person index) is ended by the server after the same bound, not left to block writers.
+          idle_in_transaction_session_timeout: statements,
+        }
+      : {}),
+    // A peer that vanishes without a word is noticed by TCP too (the OS's probe schedule).
+    keepAlive: true,
+  };
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    ...bounded,
     types,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server must not crash the process, idle in the pool or checked
+  // out between two statements of a transaction (pg emits 'error' on the client then, and an
+  // 'error' nobody listens to is an uncaught exception); the next statement reports it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const asQueryable = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R>(sql: string, params?: unknown[]) {
       const res = await q.query(sql, params);
@@ -75,10 +140,15 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     async query<R>(sql: string, params?: unknown[]) {
       if (listeners.size === 0) return asQueryable(pool).query<R>(sql, params);
       const client = await checkout();
+      let broken: Error | undefined;
       try {
         return await asQueryable(client).query<R>(sql, params);
+      } catch (err) {
+        if (connectionBroken(err)) broken = err as Error;
+        throw err;
       } finally {
-        client.release();
+        // A connection that timed out or lost its server is closed, not handed to the next request.
+        client.release(broken);
       }
     },
   };
@@ -89,16 +159,23 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     ...pooled,
     async transaction(fn) {
       const client = await checkout();
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(asQueryable(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A ROLLBACK on a dead or stuck connection would wait for its own timeout: close it instead
+        // (the server rolls back a transaction whose connection is gone).
+        if (connectionBroken(err)) broken = err as Error;
+        else
+          await client.query('ROLLBACK').catch((e: unknown) => {
+            broken = e as Error;
+          });
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     exec: async (sql) => {
@@ -113,12 +190,19 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
       let stopped = false;
       let current: pg.Client | null = null;
       let retry: NodeJS.Timeout | null = null;
+      let heartbeat: NodeJS.Timeout | null = null;
       // The dedicated connection: on loss, report a gap and reconnect every second until back.
+      // A connection can also die without a word (a firewall or NAT forgets an idle one, a
+      // host stops answering): it would then stay "listening" and hear nothing, and the CP-IS
+      // index would trust entries that other processes have changed. So it is asked a trivial
+      // question every connect timeout; no answer within one is a loss like any other.
       const connect = async (first: boolean): Promise<void> => {
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+        const client = new pg.Client({ connectionString: url, ...bounded });
         const lost = () => {
           if (current !== client || stopped) return;
           current = null;
+          if (heartbeat) clearInterval(heartbeat);
+          heartbeat = null;
           if (first) return; // the caller of listen() is told instead
           handlers.gap();
           retry = setTimeout(() => void connect(false).catch(() => undefined), 1_000);
@@ -134,12 +218,24 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
           await client.query(`LISTEN ${quote(channel)}`);
         } catch (err) {
           lost();
-          await client.end().catch(() => undefined);
+          destroyClient(client);
           throw err;
         }
         first = false;
-        if (stopped) await client.end().catch(() => undefined);
-        else handlers.resumed();
+        if (stopped) {
+          await endClient(client, timeouts.connectTimeoutMs);
+          return;
+        }
+        heartbeat = setInterval(() => {
+          // pg reads a per-query `query_timeout` that its types do not list.
+          const ping = { text: 'SELECT 1', query_timeout: timeouts.connectTimeoutMs } as pg.QueryConfig;
+          client.query(ping).catch(() => {
+            lost();
+            destroyClient(client);
+          });
+        }, timeouts.connectTimeoutMs);
+        heartbeat.unref();
+        handlers.resumed();
       };
       try {
         await connect(true);
@@ -151,10 +247,11 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
       const stop = async () => {
         stopped = true;
         if (retry) clearTimeout(retry);
+        if (heartbeat) clearInterval(heartbeat);
         set.delete(handlers);
         if (set.size === 0) listeners.delete(channel);
         stops.delete(stop);
-        await current?.end().catch(() => undefined);
+        if (current) await endClient(current, timeouts.connectTimeoutMs);
       };
       stops.add(stop);
       return stop;

@@ -26,8 +26,10 @@ function acquireLock(lockFile: string): () => void {
       return () => fs.rmSync(lockFile, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // An empty or unreadable file is a process killed between creating it and writing its
+      // pid: stale. (Number('') is 0, and signal 0 to "pid 0" reaches this very process group.)
       const holder = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
         throw new Error(
           `the embedded database in ${path.dirname(lockFile)} is in use by process ${holder}; stop that gateway first, or set DATABASE_URL to use a PostgreSQL server`,
           { cause: err },

@@ -23,6 +23,8 @@ describe('configuration from the environment', () => {
     ['SGW_LOG_LEVEL', 'loud', 'SGW_LOG_LEVEL'],
     ['SGW_DEV_AUTH', 'yes', 'SGW_DEV_AUTH'],
     ['SGW_PUBLIC_BASE_URL', 'ftp://x', 'SGW_PUBLIC_BASE_URL'],
+    ['SGW_DB_CONNECT_TIMEOUT_MS', '5s', 'whole number of milliseconds'],
+    ['SGW_DB_STATEMENT_TIMEOUT_MS', '0', 'at least 100 ms'],
   ])('stops on %s=%s with a message naming the variable', (name, value, expected) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=.*${expected}|${expected}`));
@@ -31,6 +33,11 @@ describe('configuration from the environment', () => {
     } catch (err) {
       expect((err as Error).message).toContain(name);
     }
+  });
+
+  it('bounds the waits on a PostgreSQL server: 5 s to connect, 30 s a statement, unless told', () => {
+    expect(loadConfig({}).dbTimeouts).toEqual({ connectTimeoutMs: 5_000, statementTimeoutMs: 30_000 });
+    expect(loadConfig({ SGW_DB_CONNECT_TIMEOUT_MS: '2000', SGW_DB_STATEMENT_TIMEOUT_MS: '10000' }).dbTimeouts).toEqual({ connectTimeoutMs: 2_000, statementTimeoutMs: 10_000 });
   });
 
   it('reads a PostgreSQL URL', () => {
