@@ -37,15 +37,26 @@ export interface Target<T> {
   stop(): Promise<void>;
 }
 
-/** Starts a bench server in its own process (so the load generator does not share its core) and reads its ready line. */
-export async function startTarget<T>(script: string, env: NodeJS.ProcessEnv = {}): Promise<Target<T>> {
+/**
+ * Starts a bench server in its own process (so the load generator does not share its core)
+ * and reads its ready line; `onLine` is given every later line it writes (bench/soak-mixed.ts
+ * reads its memory reports so).
+ */
+export async function startTarget<T>(script: string, env: NodeJS.ProcessEnv = {}, onLine?: (line: string) => void): Promise<Target<T>> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'servers', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const info = await new Promise<T>((resolve, reject) => {
     let buf = '';
+    let ready = false;
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as T);
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!ready) {
+          ready = true;
+          resolve(JSON.parse(line) as T);
+        } else onLine?.(line);
+      }
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });

@@ -80,6 +80,10 @@ const server = gateway.app.listen(0, '127.0.0.1', () => {
   const address = server.address();
   void Promise.all([token('ods:RR8', 'unscheduled-care', 'TREAT'), token('ods:RYJ', 'scheduled-care', 'TREAT'), token('police:E23000010', 'police-submitter', 'law-enforcement'), token('la:383', 'la-social-worker', 'safeguarding-s47')]).then(([unscheduled, scheduled, police, la]) => {
     process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0, database: db.kind, audit: auditMode, people, onPlan: asked, offPlan, tokens: { unscheduled, scheduled, police, la } })}\n`);
+    // BENCH_MEMORY_EVERY_MS=n: after the ready line, a line {"memory":{rss,heapUsed,…}} (bytes)
+    // every n ms, for bench/soak-mixed.ts: the heap is only seen from inside.
+    const every = Number(process.env.BENCH_MEMORY_EVERY_MS ?? 0);
+    if (every > 0) setInterval(() => process.stdout.write(`${JSON.stringify({ memory: process.memoryUsage() })}\n`), every).unref();
   });
 });
 process.on('SIGTERM', () => {
