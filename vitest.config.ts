@@ -15,6 +15,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/**/*.pg.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          globalSetup: ['test/helpers/build-cli.ts'],
         },
       },
       {
@@ -23,6 +24,7 @@ export default defineConfig({
           include: ['test/store/**/*.int.test.ts', 'test/api/**/*.int.test.ts', 'test/cli/**/*.int.test.ts', 'test/docs/**/*.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          globalSetup: ['test/helpers/build-cli.ts'],
           env: {
             SGW_TEST_DATABASE_URL: process.env.SGW_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
           },

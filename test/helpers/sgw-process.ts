@@ -1,10 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
-const ENTRY = path.join(PACKAGE_ROOT, 'test', 'helpers', 'sgw-entry.ts');
-const NODE_ARGS = ['--import', 'tsx', ENTRY];
+// The CLI compiled from the current source by the run's globalSetup (test/helpers/build-cli.ts),
+// or, where a run has none, the source through tsx.
+const BUILT = inject('sgwEntry');
+const NODE_ARGS = BUILT ? [BUILT] : ['--import', 'tsx', path.join(PACKAGE_ROOT, 'test', 'helpers', 'sgw-entry.ts')];
 
 /** Runs `sgw …` to completion. */
 export function sgw(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
