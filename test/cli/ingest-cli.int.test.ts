@@ -53,7 +53,7 @@ describe('sgw ingest and sgw validate', () => {
     const json = sgw(['validate', '--json', census], { ...env, SGW_LOG_LEVEL: 'info' });
     expect(json.status, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject([{ format: 'cin-census-xml', ok: true }]);
-  });
+  }, 120_000); // two processes that each create a throw-away embedded database: over 30 s on a busy 2-core machine
 
   it('sgw ingest stores each message as its agency, audited, and a second run changes nothing', async () => {
     const feed = write('feed2.hl7', [adt({ nhs: testNhsNumber(8200), mrn: 'M8200', visit: 'V8200', control: 'C3' }), adt({ nhs: testNhsNumber(8210), mrn: 'M8210', visit: 'V8210', control: 'C4' })].join('\n'));
