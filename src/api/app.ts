@@ -23,6 +23,7 @@ import { auditRouter } from './routes/audit.js';
 import { notificationsRouter } from './routes/notifications.js';
 import { alertsRouter } from './routes/alerts.js';
 import { webhooksRouter } from './routes/webhooks.js';
+import { adminRouter } from './routes/admin.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
@@ -77,6 +78,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(notificationsRouter(ctx, auth, maxBodyBytes));
   app.use(alertsRouter(ctx, auth, maxBodyBytes));
   app.use(webhooksRouter(ctx, auth));
+  app.use(adminRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);
