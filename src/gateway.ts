@@ -107,7 +107,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const sweeper = new AlertSweeper(ctx, log);
   await sweeper.runLogged();
   sweeper.start(config.alertSweepSeconds);
-  const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
+  const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion(), rateLimits: config.rateLimits, trustProxyHops: config.trustProxyHops });
   // Webhooks queued before a crash or restart go out as soon as the worker starts.
   const runWebhooks = options.webhooks !== false && config.webhooks.enabled && directory.webhooks.size > 0;
   const webhooks = runWebhooks ? new WebhookDelivery({ db, targets: directory.webhooks, settings: config.webhooks, now, log }) : null;
