@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['test/**/*.test.ts'],
+          // Scans the gateway logs of the whole run for personal data when it ends.
+          globalSetup: ['test/helpers/log-scan.global.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -18,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['test/store/**/*.int.test.ts', 'test/api/**/*.int.test.ts', 'test/cli/**/*.int.test.ts', 'test/docs/**/*.int.test.ts'],
+          globalSetup: ['test/helpers/log-scan.global.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           env: {
