@@ -15,7 +15,9 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/**/*.pg.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          globalSetup: ['test/helpers/build-cli.ts'],
+          // Compiles the CLI once for the process tests; scans the gateway logs of the whole run
+          // for personal data when it ends.
+          globalSetup: ['test/helpers/build-cli.ts', 'test/helpers/log-scan.global.ts'],
         },
       },
       {
@@ -24,7 +26,9 @@ export default defineConfig({
           include: ['test/store/**/*.int.test.ts', 'test/api/**/*.int.test.ts', 'test/cli/**/*.int.test.ts', 'test/docs/**/*.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          globalSetup: ['test/helpers/build-cli.ts'],
+          // Compiles the CLI once for the process tests; scans the gateway logs of the whole run
+          // for personal data when it ends.
+          globalSetup: ['test/helpers/build-cli.ts', 'test/helpers/log-scan.global.ts'],
           env: {
             SGW_TEST_DATABASE_URL: process.env.SGW_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
           },

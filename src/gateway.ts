@@ -9,6 +9,7 @@ import { TreeHeadPublisher } from './audit/head-publisher.js';
 import { checkHeadsFileWritable } from './audit/heads-file.js';
 import { auditSigningKeyFor } from './audit/signing-key.js';
 import { loadOrCreateDevKeys } from './auth/dev-keys.js';
+import { RevocationList } from './auth/revocations.js';
 import { TokenVerifier } from './auth/verify-token.js';
 import type { AgencyDirectory } from './config/agencies.js';
 import { loadAgencies } from './config/agencies.js';
@@ -77,18 +78,21 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   for (const warning of alerting.warnings) log.warn({ event: 'alert-rules' }, warning);
   const index = config.keys ? pseudonymisedIndexMode(loadPseudonymMatcher(config.configDir, config.keys.linkageSecret), config.keys) : clearIndexMode(matcher);
   const devKeys = config.devAuth ? await loadOrCreateDevKeys(config.dataDir) : null;
-  const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys?.publicKey ?? null);
+  const revocations = new RevocationList();
+  const verifier = await TokenVerifier.create(directory, config.tokenAudience, devKeys, revocations);
   const signingKey = options.signTreeHeads === false ? null : auditSigningKeyFor(config);
   if (signingKey) checkHeadsFileWritable(config.auditHeadsFile);
   const db = options.db ?? (await openDatabase(config));
   let cpisIndex: CpisIndex | undefined;
   try {
     cpisIndex = await CpisIndex.open(db, config.cpisIndexSize);
+    await revocations.open(db);
     await syncAgencies(db, directory.agencies.values());
     await ensureDemoRoutes(db, config.configDir, log, now);
     await indexUnkeyedSources(db, index);
   } catch (err) {
     await cpisIndex?.close();
+    await revocations.close();
     if (!options.db) await db.close();
     throw err;
   }
@@ -103,7 +107,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const sweeper = new AlertSweeper(ctx, log);
   await sweeper.runLogged();
   sweeper.start(config.alertSweepSeconds);
-  const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion() });
+  const app = createApp({ ctx, verifier, maxBodyBytes: config.maxBodyBytes, version: packageVersion(), rateLimits: config.rateLimits, trustProxyHops: config.trustProxyHops });
   // Webhooks queued before a crash or restart go out as soon as the worker starts.
   const runWebhooks = options.webhooks !== false && config.webhooks.enabled && directory.webhooks.size > 0;
   const webhooks = runWebhooks ? new WebhookDelivery({ db, targets: directory.webhooks, settings: config.webhooks, now, log }) : null;
@@ -120,6 +124,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await audit.flush();
       await treeHeads?.stop();
       await cpisIndex.close();
+      await revocations.close();
       if (!options.db) await db.close();
     },
   };

@@ -6,6 +6,9 @@ import type { GatewayContext } from '../services/context.js';
 import { authenticate } from './authenticate.js';
 import { RESOURCE_CAPABILITIES } from '../fhir/capabilities.js';
 import { errorHandler } from './error-handler.js';
+import type { RateLimitSettings } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
+import { securityHeaders } from './security-headers.js';
 import { requestContext } from './request-context.js';
 import { communicationsRouter } from './routes/communications.js';
 import { cpisRouter } from './routes/cpis.js';
@@ -23,13 +26,20 @@ import { auditRouter } from './routes/audit.js';
 import { notificationsRouter } from './routes/notifications.js';
 import { alertsRouter } from './routes/alerts.js';
 import { webhooksRouter } from './routes/webhooks.js';
+import { adminRouter } from './routes/admin.js';
 
 export interface AppOptions {
   ctx: GatewayContext;
   verifier: TokenVerifier;
   maxBodyBytes: number;
   version: string;
+  /** Per-agency and per-address rate limits (SGW_RATE_LIMIT*); default off (tests that build an app by hand). */
+  rateLimits?: RateLimitSettings;
+  /** Proxies in front whose X-Forwarded-For is believed (SGW_TRUST_PROXY): the client address the per-address limit sees. */
+  trustProxyHops?: number;
 }
+
+const RATE_LIMITS_OFF: RateLimitSettings = { enabled: false, perMinute: 1, burst: 1, anonymousPerMinute: 1, anonymousBurst: 1 };
 
 /** Every path the app serves, with its methods, so a wrong method is told 405 rather than 404. */
 function knownMethods(path: string): string[] | null {
@@ -44,21 +54,25 @@ function knownMethods(path: string): string[] | null {
 }
 
 /** Builds the express app. Routers are mounted here, by hand, in one place. */
-export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions): express.Express {
+export function createApp({ ctx, verifier, maxBodyBytes, version, rateLimits = RATE_LIMITS_OFF, trustProxyHops = 0 }: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (trustProxyHops > 0) app.set('trust proxy', trustProxyHops);
   app.use(requestContext(ctx.log));
+  // HSTS, CSP, Referrer-Policy, CORP/COOP, nosniff, X-Frame-Options…; no CORS header is ever
+  // sent, so browsers let no other origin read an answer (docs/access-control.md).
+  app.use(securityHeaders());
   app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
     // Answers carry personal data (receipts, upload results, alerts), so none sits in a
     // shared cache unless its route says otherwise (the published schemas do).
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
-  const auth = authenticate(verifier);
+  const limiter = new RateLimiter(rateLimits);
+  app.use(limiter.withoutCredentials());
+  const auth = authenticate(verifier, limiter);
   // The CP-IS query first: it is the hot path, and every router before it is a layer its
   // requests would walk through.
   app.use(cpisRouter(ctx, auth));
@@ -77,6 +91,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
   app.use(notificationsRouter(ctx, auth, maxBodyBytes));
   app.use(alertsRouter(ctx, auth, maxBodyBytes));
   app.use(webhooksRouter(ctx, auth));
+  app.use(adminRouter(ctx, auth));
 
   app.use((req: Request) => {
     const methods = knownMethods(req.path);

@@ -42,7 +42,7 @@ export function errorHandler(ctx: GatewayContext) {
     if (auditScope && !auditScope.audited && !databaseDown) {
       try {
         await auditNow(ctx, auditScope, {
-          outcome: gwErr.status === 401 || gwErr.status === 403 ? 'deny' : 'error',
+          outcome: gwErr.status === 401 || gwErr.status === 403 || gwErr.status === 429 ? 'deny' : 'error',
           status: gwErr.status,
           reason: `${gwErr.code}: ${gwErr.message}`.slice(0, 1000),
         });

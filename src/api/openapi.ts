@@ -32,6 +32,7 @@ const ERROR_RESPONSES = {
   '413': 'PayloadTooLarge',
   '415': 'UnsupportedMediaType',
   '422': 'Unprocessable',
+  '429': 'TooManyRequests',
   '503': 'Unavailable',
 } as const;
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
@@ -49,9 +50,9 @@ function errorResponse(status: number, description: string) {
   };
 }
 
-/** An operation that needs a bearer token: 401 (and 503 when its audit cannot be written) come with it. */
+/** An operation that needs a bearer token: 401, 429 (the agency's rate limit) and 503 (its audit cannot be written) come with it. */
 function secured(op: Operation, errors: ErrorStatus[]): Operation {
-  const all = [...new Set<ErrorStatus>(['401', ...errors, '503'])];
+  const all = [...new Set<ErrorStatus>(['401', ...errors, '429', '503'])];
   return { ...op, security: [{ bearerJwt: [] }], responses: { ...(op.responses as object), ...errorRefs(all) } };
 }
 
@@ -285,6 +286,19 @@ function operations(): [string, Method, Operation][] {
           responses: { '200': ok('deliveries', { type: 'object', required: ['agency', 'deliveries'], properties: { agency: { type: 'string' }, status: { type: 'string' }, deliveries: { type: 'array', items: ref('WebhookDelivery') } } }) },
         },
         ['400', '403'],
+      ),
+    ],
+    [
+      '/admin/token-revocations',
+      'post',
+      secured(
+        {
+          tags: ['admin'],
+          summary: "Revoke one of the caller's agency's tokens (jti), or every token of one of its users issued up to a time (sub, issuedBefore; default now) (role admin; purpose audit)",
+          requestBody: jsonObjectBody({ type: 'object', properties: { jti: { type: 'string', maxLength: 256 }, sub: { type: 'string', maxLength: 256 }, issuedBefore: { type: 'string', format: 'date-time' }, reason: { type: 'string', maxLength: 500 } } }),
+          responses: { '201': ok('the revocation', { type: 'object', required: ['id', 'agency'], properties: { id: { type: 'integer' }, agency: { type: 'string' }, jti: { type: 'string' }, sub: { type: 'string' }, issuedBefore: { type: 'string', format: 'date-time' } } }) },
+        },
+        ['400', '403', '413', '415', '422'],
       ),
     ],
     ['/audit/head', 'get', secured({ tags: ['audit'], summary: 'The latest signed tree head of the audit log, with its public key', responses: { '200': ok('signed tree head') } }, ['400', '403'])],

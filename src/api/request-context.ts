@@ -16,16 +16,24 @@ export function locals(res: Response): Locals {
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Ten digits in a row, separators aside: could be an NHS number, which must never reach a log line. */
+const MAY_HOLD_NHS_NUMBER = /\d(?:[._-]?\d){9}/;
+
+/** The caller's request id when it is well-formed and cannot carry an NHS number; else a fresh one. */
+function requestIdFrom(offered: string | undefined): string {
+  return offered && CLIENT_REQUEST_ID.test(offered) && !MAY_HOLD_NHS_NUMBER.test(offered) ? offered : randomUUID();
+}
 
 /**
- * Gives every request an id (the caller's X-Request-ID, or CP-IS TraceID, when well-formed), echoes it, and
+ * Gives every request an id (the caller's X-Request-ID, or CP-IS TraceID, when well-formed
+ * and free of anything that could be an NHS number), echoes it, and
  * logs one line when the response finishes: method, route, status and time. The query
  * string is never logged, since CP-IS queries carry NHS numbers in it.
  */
 export function requestContext(log: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const offered = req.get('X-Request-ID') ?? req.get('TraceID'); // CP-IS clients send TraceID
-    const requestId = offered && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
+    const requestId = requestIdFrom(offered);
     locals(res).requestId = requestId;
     res.setHeader('X-Request-ID', requestId);
     if (!log.isLevelEnabled('info')) return next();

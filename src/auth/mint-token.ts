@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { AgencyDirectory } from '../config/agencies.js';
 import { normalisePurpose, knownPurposeClaims } from '../policy/purposes.js';
@@ -35,6 +36,8 @@ export async function mintDevToken(keys: DevKeys, directory: AgencyDirectory, re
     .setAudience(req.audience)
     .setSubject(req.sub)
     .setIssuedAt()
+    // A token id, so that this one token can be revoked (sgw token revoke --jti).
+    .setJti(randomUUID())
     .setExpirationTime(`${req.expiresInSeconds}s`)
     .sign(keys.privateKey);
 }

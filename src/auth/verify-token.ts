@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { CryptoKey, JWK, JWTPayload, KeyObject } from 'jose';
-import { decodeJwt, errors as joseErrors, importJWK, importSPKI, jwtVerify } from 'jose';
+import type { CryptoKey, JWK, JWTPayload, KeyObject, ProtectedHeaderParameters } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importJWK, importSPKI, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AgencyDirectory } from '../config/agencies.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -8,12 +8,17 @@ import type { Requester } from '../policy/authorise.js';
 import { normalisePurpose } from '../policy/purposes.js';
 import type { Role } from '../policy/roles.js';
 import { roleProblem } from '../policy/roles.js';
+import type { DevKeys } from './dev-keys.js';
 import { DEV_ALGORITHM, DEV_ISSUER } from './dev-keys.js';
+import type { RevocationList, TokenIdentity } from './revocations.js';
 
 interface TrustedIssuer {
   issuer: string;
+  /** The one algorithm this key signs with: a token naming another (`none`, HS256, …) is refused. */
   algorithm: string;
   key: CryptoKey | KeyObject | Uint8Array;
+  /** The key's id, when known: a token whose `kid` names another key is refused. */
+  kid: string | undefined;
 }
 
 const ClaimsSchema = z.object({
@@ -23,14 +28,20 @@ const ClaimsSchema = z.object({
   purpose_of_use: z.string().min(1).optional(),
 });
 
-/** Clock skew tolerated between the identity provider and the gateway. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * Clock skew tolerated between the identity provider and the gateway, both ways: a token
+ * is accepted up to 30 s after its `exp` and from 30 s before its `nbf`. NTP keeps servers
+ * within a second; 30 s covers a badly kept one without stretching a short token's life much.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Tokens whose verdict is remembered (a clinical system sends the same token for every query of a session). */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 interface Verified {
   requester: Requester;
+  /** What a revocation is checked against, at every use (a revocation outlives no cached verdict). */
+  identity: TokenIdentity;
   /** Epoch seconds: usable from notBefore to expires (tolerance included). */
   notBefore: number;
   expires: number;
@@ -52,48 +63,77 @@ export class TokenVerifier {
     private readonly directory: AgencyDirectory,
     private readonly audience: string,
     private readonly trust: Map<string, TrustedIssuer[]>,
+    private readonly revocations: RevocationList | null,
   ) {}
 
-  static async create(directory: AgencyDirectory, audience: string, devPublicKey: CryptoKey | null): Promise<TokenVerifier> {
+  /**
+   * `dev`: the development key pair's public half and id (SGW_DEV_AUTH=on), or null.
+   * `revocations`: the list every token is checked against at every use, or null (tests of signatures alone).
+   */
+  static async create(directory: AgencyDirectory, audience: string, dev: Pick<DevKeys, 'publicKey' | 'kid'> | null, revocations: RevocationList | null = null): Promise<TokenVerifier> {
     const trust = new Map<string, TrustedIssuer[]>();
     for (const [agencyId, issuers] of directory.issuers) {
       const list: TrustedIssuer[] = [];
-      for (const i of issuers) list.push({ issuer: i.issuer, algorithm: i.algorithm, key: await importPublicKey(i.publicKeyPath, i.algorithm) });
-      if (devPublicKey) list.push({ issuer: DEV_ISSUER, algorithm: DEV_ALGORITHM, key: devPublicKey });
+      for (const i of issuers) {
+        const { key, kid } = await importPublicKey(i.publicKeyPath, i.algorithm);
+        list.push({ issuer: i.issuer, algorithm: i.algorithm, key, kid: i.keyId ?? kid });
+      }
+      if (dev) list.push({ issuer: DEV_ISSUER, algorithm: DEV_ALGORITHM, key: dev.publicKey, kid: dev.kid });
       trust.set(agencyId, list);
     }
-    return new TokenVerifier(directory, audience, trust);
+    return new TokenVerifier(directory, audience, trust, revocations);
   }
 
   /** Returns the requester a valid token describes, or throws a 401 GatewayError saying what is wrong. */
   async verify(token: string): Promise<Requester> {
-    const known = this.verified.get(token);
-    if (known) {
+    let verified = this.verified.get(token);
+    if (verified) {
       const now = Date.now() / 1000;
-      if (now >= known.notBefore && now < known.expires) return known.requester;
-      this.verified.delete(token); // out of its window: verified afresh, which says why it is refused
+      if (now < verified.notBefore || now >= verified.expires) {
+        this.verified.delete(token); // out of its window: verified afresh, which says why it is refused
+        verified = undefined;
+      }
     }
-    const { requester, payload } = await this.verifyAfresh(token);
-    if (typeof payload.exp === 'number') {
+    if (!verified) {
+      const { requester, payload } = await this.verifyAfresh(token);
+      verified = {
+        requester: Object.freeze(requester),
+        identity: { agency: requester.agency, sub: requester.sub, jti: typeof payload.jti === 'string' ? payload.jti : null, iat: typeof payload.iat === 'number' ? payload.iat : null },
+        notBefore: typeof payload.nbf === 'number' ? payload.nbf - CLOCK_TOLERANCE_SECONDS : -Infinity,
+        expires: (payload.exp as number) + CLOCK_TOLERANCE_SECONDS,
+      };
       if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
-      const notBefore = typeof payload.nbf === 'number' ? payload.nbf - CLOCK_TOLERANCE_SECONDS : -Infinity;
-      this.verified.set(token, { requester: Object.freeze(requester), notBefore, expires: payload.exp + CLOCK_TOLERANCE_SECONDS });
+      this.verified.set(token, verified);
     }
-    return requester;
+    if (this.revocations) {
+      const checked = this.revocations.check(verified.identity);
+      const revoked = typeof checked === 'string' || checked === null ? checked : await checked;
+      if (revoked !== null) throw invalid(revoked);
+    }
+    return verified.requester;
   }
 
   private async verifyAfresh(token: string): Promise<{ requester: Requester; payload: JWTPayload }> {
     let unverified: JWTPayload;
+    let header: ProtectedHeaderParameters;
     try {
       unverified = decodeJwt(token);
+      header = decodeProtectedHeader(token);
     } catch {
       throw invalid('the bearer token is not a well-formed JWT');
     }
+    // Refused by name before anything else: an unsigned token, or one whose signature
+    // algorithm is not an asymmetric one the gateway trusts (HS256 made with a public key as
+    // its secret is the classic confusion; jose refuses it too, since each key is pinned to one algorithm).
+    if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') throw invalid('unsigned tokens (alg "none") are refused');
+    if (/^HS/i.test(header.alg)) throw invalid(`the token is signed with ${header.alg}, a shared-secret algorithm; the gateway accepts only the public-key algorithm each issuer is configured with`);
     const agencyId = typeof unverified.agency === 'string' ? unverified.agency : '';
     const candidates = (this.trust.get(agencyId) ?? []).filter((t) => t.issuer === unverified.iss);
     if (!this.directory.agencies.has(agencyId)) throw invalid(`agency '${agencyId}' is not a participating agency`);
-    const trusted = candidates[0];
-    if (!trusted) throw invalid(`issuer '${String(unverified.iss)}' is not trusted for agency ${agencyId}`);
+    if (candidates.length === 0) throw invalid(`issuer '${String(unverified.iss)}' is not trusted for agency ${agencyId}`);
+    // A token that names its key is verified with that key only; one that names none, with the issuer's first.
+    const trusted = typeof header.kid === 'string' ? candidates.find((t) => t.kid === header.kid) ?? candidates.find((t) => t.kid === undefined) : candidates[0];
+    if (!trusted) throw invalid(`key '${header.kid}' is not a key of issuer '${String(unverified.iss)}' trusted by the gateway`);
 
     let payload: JWTPayload;
     try {
@@ -137,11 +177,13 @@ function describeJoseError(err: unknown, audience: string): string {
   return 'the token could not be verified';
 }
 
-async function importPublicKey(file: string, algorithm: string): Promise<CryptoKey | KeyObject | Uint8Array> {
+async function importPublicKey(file: string, algorithm: string): Promise<{ key: CryptoKey | KeyObject | Uint8Array; kid: string | undefined }> {
   const text = fs.readFileSync(file, 'utf8');
   if (text.trimStart().startsWith('{')) {
     const { d: _d, ...jwk } = JSON.parse(text) as JWK;
-    return importJWK(jwk, algorithm);
+    // A symmetric JWK ('oct') would turn the issuer's "public key" into a shared secret.
+    if (jwk.kty === 'oct') throw new Error(`${file}: a shared-secret (oct) key cannot be an issuer's public key`);
+    return { key: await importJWK(jwk, algorithm), kid: jwk.kid };
   }
-  return importSPKI(text, algorithm);
+  return { key: await importSPKI(text, algorithm), kid: undefined };
 }

@@ -9,6 +9,8 @@ import type { AuditVerifyOptions } from './audit.js';
 import { runAuditExport, runAuditVerify } from './audit.js';
 import { addConformanceCheck } from './conformance-check.js';
 import { serve } from './serve.js';
+import type { TokenRevokeOptions } from './token-revoke.js';
+import { runTokenRevoke } from './token-revoke.js';
 import { addConformanceRun } from './conformance-run.js';
 import { LinkInputError, runLink, runTrain } from './link.js';
 import { runPseudonymise, type PseudonymiseOptions } from './pseudonymise.js';
@@ -31,25 +33,30 @@ function positiveInt(value: string): number {
 
 /** The `sgw` command. Output for people goes to the console; the gateway itself logs JSON. */
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('sgw').description('Safeguarding Gateway').version(packageVersion());
+  const program = new Command('sgw').description('Safeguarding Gateway').version(packageVersion()).enablePositionalOptions();
 
   program
     .command('serve')
     .description('run the gateway (embedded PGlite under ./data unless DATABASE_URL is set)')
     .action(async () => serve(loadConfig()));
 
-  program
+  const token = program
     .command('token')
-    .description('print a development token signed with the local key in the data directory')
-    .requiredOption('--agency <id>', 'agency id, e.g. ods:RR8, la:383')
-    .requiredOption('--role <role>', 'e.g. unscheduled-care, scheduled-care, la-social-worker')
+    .description('print a development token signed with the local key in the data directory; `sgw token revoke` revokes tokens')
+    // Options after `revoke` are the subcommand's own (sgw token revoke --agency …).
+    .enablePositionalOptions()
+    .option('--agency <id>', 'agency id, e.g. ods:RR8, la:383 (required)')
+    .option('--role <role>', 'e.g. unscheduled-care, scheduled-care, la-social-worker (required)')
     .option('--purpose <code>', 'purpose of use, e.g. TREAT, safeguarding-s47')
     .option('--sub <user>', 'user id (sub claim)', 'dev-user-1')
     .option('--expires-in <seconds>', 'lifetime in seconds', positiveInt, 3600)
-    .action(async (opts: { agency: string; role: string; purpose?: string; sub: string; expiresIn: number }) => {
+    .action(async (opts: { agency?: string; role?: string; purpose?: string; sub: string; expiresIn: number }) => {
+      // Not commander's requiredOption: a parent's required options would be demanded of `sgw token revoke` too.
+      if (!opts.agency) return token.error("error: required option '--agency <id>' not specified");
+      if (!opts.role) return token.error("error: required option '--role <role>' not specified");
       const config = loadConfig();
       if (!config.devAuth) throw new ConfigError('SGW_DEV_AUTH=off: the gateway does not trust development tokens, so none is minted');
-      const token = await mintDevToken(await loadOrCreateDevKeys(config.dataDir), loadAgencies(config.configDir), {
+      const minted = await mintDevToken(await loadOrCreateDevKeys(config.dataDir), loadAgencies(config.configDir), {
         agency: opts.agency,
         role: opts.role,
         purpose: opts.purpose,
@@ -57,7 +64,18 @@ export async function main(argv: string[]): Promise<void> {
         audience: config.tokenAudience,
         expiresInSeconds: opts.expiresIn,
       });
-      console.log(token);
+      console.log(minted);
+    });
+  token
+    .command('revoke')
+    .description('revoke a token by its id (--jti), or every token of a user issued up to a time (--sub, --before); every gateway on the database refuses them at once')
+    .requiredOption('--agency <id>', 'the agency whose token or user it is, e.g. ods:RR8')
+    .option('--jti <id>', 'the token id (jti claim) of one token')
+    .option('--sub <user>', 'a user (sub claim): all of its tokens issued at or before --before')
+    .option('--before <time>', 'with --sub: ISO 8601 date-time with a time zone (default now)')
+    .option('--reason <text>', 'why (kept with the revocation)')
+    .action(async (opts: TokenRevokeOptions) => {
+      console.log(await runTokenRevoke(loadConfig(), opts));
     });
 
   const audit = program.command('audit').description('audit trail tools');

@@ -14,6 +14,8 @@ const IssuerSchema = z
     /** SPKI PEM or public JWK (JSON) file, relative to the config directory. */
     publicKeyFile: z.string().min(1),
     algorithm: z.enum(['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
+    /** The key's id (JWS `kid`): a token naming another key is refused. Default: the JWK file's `kid`, else none (any kid). */
+    keyId: z.string().min(1).optional(),
   })
   .strict();
 export type IssuerConfig = z.infer<typeof IssuerSchema> & { publicKeyPath: string };

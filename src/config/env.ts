@@ -4,6 +4,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import type { AuditSigningKey } from '../audit/signing-key.js';
 import { loadAuditSigningKeyFile } from '../audit/signing-key.js';
 import type { KeySet } from '../crypto/keys.js';
+import type { RateLimitSettings } from '../api/rate-limit.js';
 import { loadKeySet } from '../crypto/keys.js';
 import type { PgTimeouts } from '../store/pg-db.js';
 
@@ -22,6 +23,9 @@ const wholeMs = (min: number, max: number) =>
     .int('expected a whole number of milliseconds')
     .min(min, `expected at least ${min} ms`)
     .max(max, `expected at most ${max} ms`);
+
+const perMinute = z.coerce.number({ error: 'expected a number of requests a minute' }).int('expected a whole number of requests a minute').min(1, 'expected at least 1 request a minute');
+const burst = z.coerce.number({ error: 'expected a number of requests' }).int('expected a whole number of requests').min(1, 'expected at least 1 request');
 
 const EnvSchema = z.object({
   PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a whole port number').min(0).max(65535).default(8080),
@@ -55,6 +59,12 @@ const EnvSchema = z.object({
     .min(1, 'expected at least 1 second')
     .max(86_400, 'expected at most 86400 seconds (a day)')
     .default(300),
+  SGW_RATE_LIMIT: onOff.default(true),
+  SGW_RATE_LIMIT_PER_MINUTE: perMinute.default(600_000),
+  SGW_RATE_LIMIT_BURST: burst.default(20_000),
+  SGW_RATE_LIMIT_ANONYMOUS_PER_MINUTE: perMinute.default(6_000),
+  SGW_RATE_LIMIT_ANONYMOUS_BURST: burst.default(1_000),
+  SGW_TRUST_PROXY: z.coerce.number({ error: 'expected the number of proxies in front of the gateway' }).int('expected a whole number of proxies').min(0).max(10).default(0),
   SGW_WEBHOOKS: onOff.default(true),
   SGW_WEBHOOK_POLL_INTERVAL_MS: wholeMs(50, 3_600_000).default(1000),
   SGW_WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a whole number of attempts' }).int('expected a whole number of attempts').min(1, 'expected at least 1 attempt').max(100, 'expected at most 100 attempts').default(12),
@@ -91,6 +101,10 @@ export interface Config {
   alertSweepSeconds: number;
   /** Webhook delivery (docs/webhooks.md): whether this process runs the worker, and its schedule. */
   webhooks: WebhookSettings;
+  /** Per-agency and per-address rate limits, per process (docs/access-control.md). */
+  rateLimits: RateLimitSettings;
+  /** How many proxies' X-Forwarded-For to believe for the client address (0: none). */
+  trustProxyHops: number;
 }
 
 export interface WebhookSettings {
@@ -145,6 +159,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditHeadIntervalSeconds: e.SGW_AUDIT_HEAD_INTERVAL_SECONDS,
     auditHeadsFile: path.resolve(e.SGW_AUDIT_HEADS_FILE ?? path.join(dataDir, 'audit-heads.jsonl')),
     alertSweepSeconds: e.SGW_ALERT_SWEEP_SECONDS,
+    rateLimits: {
+      enabled: e.SGW_RATE_LIMIT,
+      perMinute: e.SGW_RATE_LIMIT_PER_MINUTE,
+      burst: e.SGW_RATE_LIMIT_BURST,
+      anonymousPerMinute: e.SGW_RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      anonymousBurst: e.SGW_RATE_LIMIT_ANONYMOUS_BURST,
+    },
+    trustProxyHops: e.SGW_TRUST_PROXY,
     webhooks: {
       enabled: e.SGW_WEBHOOKS,
       pollIntervalMs: e.SGW_WEBHOOK_POLL_INTERVAL_MS,

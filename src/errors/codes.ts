@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   GW_ERR_ALERT_STATE_CONFLICT: { status: 409, issueCode: 'conflict', title: 'The alert is not in a state that allows this change (acknowledging or closing a closed alert, acknowledging an acknowledged one); nothing was changed' },
   GW_ERR_METHOD_NOT_ALLOWED: { status: 405, issueCode: 'not-supported', title: 'The interaction is not supported on this endpoint' },
   GW_ERR_ROUTING_FILE_INVALID: { status: 422, issueCode: 'invalid', title: 'A postcode routing file breaks a rule (header, postcode or local authority); nothing was loaded' },
+  GW_ERR_RATE_LIMITED: { status: 429, issueCode: 'throttled', title: 'Too many requests from this agency (or, unauthenticated, this address); Retry-After says when to try again' },
   GW_ERR_AUDIT_UNAVAILABLE: { status: 503, issueCode: 'transient', title: 'The audit log could not be written, so nothing was answered' },
   GW_ERR_DATABASE_UNAVAILABLE: { status: 503, issueCode: 'transient', title: 'The database is not available' },
   GW_ERR_INTERNAL: { status: 500, issueCode: 'exception', title: 'An unexpected error; it has been logged' },

@@ -12,7 +12,7 @@ export interface Requester {
   purpose: Purpose | null;
 }
 
-export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'notification:submit' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match' | 'alert:read' | 'alert:update' | 'webhook:read';
+export type Action = 'audit:head' | 'audit:proof' | 'audit:read' | 'consent:read' | 'notification:read' | 'notification:submit' | 'cpis:query' | 'cpis:query-unscheduled' | 'plan:read' | 'plan:write' | 'communication:read' | 'ingest:la-return' | 'ingest:health-feed' | 'ingest:fhir' | 'record:read' | 'matching:review' | 'matching:decide' | 'matching:match' | 'alert:read' | 'alert:update' | 'webhook:read' | 'token:revoke';
 
 export type Decision = { permit: true; reason: string } | { permit: false; code: ErrorCode; reason: string };
 
@@ -82,6 +82,8 @@ const GRANTS: Readonly<Record<Action, readonly Grant[]>> = {
   'alert:update': [{ roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] }],
   // An agency's own webhook deliveries (ids, status codes and times; no case data): whoever operates or audits its integration.
   'webhook:read': [{ roles: ['admin', 'auditor'], purposes: ['audit'] }],
+  // Revoking its own agency's tokens (a lost device, a leaver): whoever operates the gateway for it (HOPERAT reads as audit).
+  'token:revoke': [{ roles: ['admin'], purposes: ['audit'] }],
   'communication:read': [
     { roles: ['la-social-worker'], purposes: [...LA_SAFEGUARDING, 'early-help'] },
     { roles: ['school-dsl'], purposes: ['safeguarding-s47', 'early-help'] },

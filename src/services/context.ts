@@ -46,3 +46,12 @@ export function agencyOf(ctx: GatewayContext, id: string): Agency {
   if (!agency) throw new Error(`agency ${id} is not configured`);
   return agency;
 }
+
+/**
+ * The same context, whose log lines carry the request id: for use cases that log while
+ * handling a request (every such line must say which request it belongs to). Not for the
+ * CP-IS query, which logs nothing of its own; its request line carries the id already.
+ */
+export function forRequest(ctx: GatewayContext, requestId: string): GatewayContext {
+  return { ...ctx, log: ctx.log.child({ reqId: requestId }) };
+}

@@ -29,6 +29,7 @@ import { auditNow, buildEntry, refuse } from './audit-scope.js';
 import type { CommitJob } from './ingest-commit.js';
 import { committerFor } from './ingest-commit.js';
 import type { GatewayContext } from './context.js';
+import { forRequest } from './context.js';
 import type { MatchOutcome, Resolved } from './person-index.js';
 import { newIds, resolveIncomingPerson } from './person-index.js';
 import type { IngestBatch } from './ingest-batch.js';
@@ -280,6 +281,7 @@ class Rollback extends Error {
  * was and answers 422 with every issue; warnings travel with the success answer.
  */
 export async function ingestMessage(ctx: GatewayContext, scope: AuditScope, requester: Requester, parsed: ParsedMessage, options: IngestOptions): Promise<MessageOutcome> {
+  ctx = forRequest(ctx, scope.requestId);
   if (options.store) {
     const decision = authorise(requester, ingestAction(parsed.format));
     if (!decision.permit) return refuse(ctx, scope, decision);

@@ -29,7 +29,7 @@ import { upsertRecords } from '../store/records-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditInTransaction, auditNow, inAuditedTransaction, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
-import { agencyOf } from './context.js';
+import { agencyOf, forRequest } from './context.js';
 import type { Responsible } from './notification-routing.js';
 import { responsibleLa } from './notification-routing.js';
 import type { MatchOutcome } from './person-index.js';
@@ -232,6 +232,7 @@ interface Submitted {
  * changes nothing; a changed one becomes the next version, the earlier kept.
  */
 export async function submitNotification(ctx: GatewayContext, scope: AuditScope, requester: Requester, read: () => Promise<SubmissionInput>): Promise<Submitted> {
+  ctx = forRequest(ctx, scope.requestId);
   const decision = authorise(requester, 'notification:submit');
   if (!decision.permit) return refuse(ctx, scope, decision);
   // Only a permitted caller's body is read: anyone else learns nothing, not even a parse error.

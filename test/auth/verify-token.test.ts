@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgencyDirectory } from '../../src/config/agencies.js';
 import { loadAgencies } from '../../src/config/agencies.js';
@@ -29,9 +29,9 @@ async function refusal(token: string, v = verifier): Promise<string> {
   throw new Error('the token was accepted');
 }
 
-function signed(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: string | number; key?: DevKeys['privateKey'] } = {}) {
+function signed(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: string | number; key?: DevKeys['privateKey'] | Uint8Array; alg?: string; kid?: string } = {}) {
   const jwt = new SignJWT({ agency: 'ods:RR8', role: 'unscheduled-care', purpose_of_use: 'TREAT', ...claims })
-    .setProtectedHeader({ alg: 'ES256' })
+    .setProtectedHeader({ alg: opts.alg ?? 'ES256', ...(opts.kid ? { kid: opts.kid } : {}) })
     .setIssuer(opts.iss ?? DEV_ISSUER)
     .setAudience(opts.aud ?? AUD)
     .setSubject('user-1')
@@ -43,7 +43,7 @@ function signed(claims: Record<string, unknown>, opts: { iss?: string; aud?: str
 beforeAll(async () => {
   keys = await loadOrCreateDevKeys(fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-keys-')));
   directory = loadAgencies(path.join(PACKAGE_ROOT, 'config'));
-  verifier = await TokenVerifier.create(directory, AUD, keys.publicKey);
+  verifier = await TokenVerifier.create(directory, AUD, keys);
 });
 
 describe('token verification', () => {
@@ -106,10 +106,65 @@ describe('token verification', () => {
     expect(await refusal(await signed({}, { key: other.privateKey }))).toMatch(/signature/);
   });
 
-  it('refuses alg none', async () => {
-    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+  it('refuses alg none, whatever its case, with or without a signature part', async () => {
     const body = Buffer.from(JSON.stringify({ iss: DEV_ISSUER, aud: AUD, sub: 'x', agency: 'ods:RR8', role: 'unscheduled-care', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
-    await refusal(`${header}.${body}.`);
+    for (const alg of ['none', 'None', 'NONE']) {
+      const header = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
+      expect(await refusal(`${header}.${body}.`)).toMatch(/alg "none"/);
+      expect(await refusal(`${header}.${body}.c2ln`)).toMatch(/alg "none"/);
+    }
+  });
+
+  it('refuses a token not valid yet (nbf beyond the 30 s clock skew) and accepts one within it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refusal(await signed({ nbf: now + 120 }))).toMatch(/not valid yet/);
+    expect(await refusal(await signed({ nbf: now + 45 }))).toMatch(/not valid yet/);
+    expect((await verifier.verify(await signed({ nbf: now + 20 }))).sub).toBe('user-1');
+  });
+
+  it('refuses a token whose kid names a key the gateway does not trust, and checks the one it names', async () => {
+    // Signed with the trusted key, but naming another: the gateway does not guess.
+    expect(await refusal(await signed({}, { kid: 'some-other-key' }))).toMatch(/key 'some-other-key' is not a key of issuer/);
+    // Signed with an untrusted key that claims the trusted key's id: the signature decides.
+    const other = await generateKeyPair('ES256');
+    expect(await refusal(await signed({}, { kid: keys.kid, key: other.privateKey }))).toMatch(/signature/);
+    // The trusted key under its own id is accepted.
+    expect((await verifier.verify(await signed({}, { kid: keys.kid }))).agency).toBe('ods:RR8');
+  });
+
+  describe('HS/RS confusion: HS256 with the public key as the HMAC secret', () => {
+    async function rsIssuer(format: 'pem' | 'jwk') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-idp-'));
+      const idp = await generateKeyPair('RS256', { extractable: true });
+      const publicText = format === 'pem' ? await exportSPKI(idp.publicKey) : JSON.stringify({ ...(await exportJWK(idp.publicKey)), kid: 'rs-1' });
+      fs.writeFileSync(path.join(dir, `rr8.${format}`), publicText);
+      fs.writeFileSync(
+        path.join(dir, 'agencies.yaml'),
+        `agencies:\n  - id: ods:RR8\n    name: Leeds Teaching Hospitals\n    issuers:\n      - issuer: https://login.rr8.example\n        publicKeyFile: rr8.${format}\n        algorithm: RS256\n`,
+      );
+      return { verifier: await TokenVerifier.create(loadAgencies(dir), AUD, null), idp, publicText };
+    }
+
+    for (const format of ['pem', 'jwk'] as const) {
+      it(`is refused when the issuer's key is configured as ${format.toUpperCase()} (and the RS256 token itself passes)`, async () => {
+        const { verifier: rs, idp, publicText } = await rsIssuer(format);
+        const iss = 'https://login.rr8.example';
+        expect((await rs.verify(await signed({}, { iss, alg: 'RS256', key: idp.privateKey, ...(format === 'jwk' ? { kid: 'rs-1' } : {}) }))).agency).toBe('ods:RR8');
+        for (const secret of [publicText, publicText.trim(), `${publicText.trim()}\n`]) {
+          for (const alg of ['HS256', 'HS384', 'HS512']) {
+            const forged = await signed({}, { iss, alg, key: new TextEncoder().encode(secret) });
+            expect(await refusal(forged, rs)).toMatch(/shared-secret algorithm/);
+          }
+        }
+      });
+    }
+
+    it('a shared-secret (oct) JWK is refused as an issuer key at start-up', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sgw-idp-'));
+      fs.writeFileSync(path.join(dir, 'k.jwk'), JSON.stringify({ kty: 'oct', k: Buffer.from('a-secret-that-anyone-with-the-file-could-use').toString('base64url') }));
+      fs.writeFileSync(path.join(dir, 'agencies.yaml'), 'agencies:\n  - id: ods:RR8\n    name: Leeds\n    issuers:\n      - issuer: https://x.example\n        publicKeyFile: k.jwk\n        algorithm: RS256\n');
+      await expect(TokenVerifier.create(loadAgencies(dir), AUD, null)).rejects.toThrow(/shared-secret \(oct\) key/);
+    });
   });
 
   it('refuses garbage', async () => {

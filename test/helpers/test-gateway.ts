@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { inject } from 'vitest';
 import type { DevKeys } from '../../src/auth/dev-keys.js';
+import './log-scan.global.js';
 import { loadOrCreateDevKeys } from '../../src/auth/dev-keys.js';
 import { mintDevToken } from '../../src/auth/mint-token.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -38,13 +40,18 @@ export async function createTestGateway(start = new Date('2026-11-20T10:00:00Z')
     },
   };
   const logLines: string[] = [];
+  // Every line also goes to the run's log file, which is scanned for personal data when the run ends (log-scan.global.ts).
+  const runLog = inject('gatewayLogFile');
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const text = chunk.toString('utf8');
+      logLines.push(...text.split('\n').filter(Boolean));
+      if (runLog) fs.appendFileSync(runLog, text.endsWith('\n') ? text : `${text}\n`);
       cb();
     },
   });
-  const gateway = await createGateway(config, { db: testDb.db, now: () => clock.now, log: createLogger('info', sink) });
+  // SGW_LOG_LEVEL in env sets the level (info unless told: debug for the log hygiene tests).
+  const gateway = await createGateway(config, { db: testDb.db, now: () => clock.now, log: createLogger(config.logLevel, sink) });
   const keys = await loadOrCreateDevKeys(dataDir);
   return {
     gateway,
