@@ -7,6 +7,7 @@ import { authenticate } from './authenticate.js';
 import { RESOURCE_CAPABILITIES } from '../fhir/capabilities.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './request-context.js';
+import { refuseNulInUrl } from './url-guard.js';
 import { communicationsRouter } from './routes/communications.js';
 import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
@@ -58,6 +59,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version }: AppOptions):
     next();
   });
 
+  app.use(refuseNulInUrl);
   const auth = authenticate(verifier);
   // The CP-IS query first: it is the hot path, and every router before it is a layer its
   // requests would walk through.
