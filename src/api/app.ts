@@ -10,6 +10,7 @@ import type { RateLimitSettings } from './rate-limit.js';
 import { RateLimiter } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import { requestContext } from './request-context.js';
+import { refuseNulInUrl } from './url-guard.js';
 import { communicationsRouter } from './routes/communications.js';
 import { cpisRouter } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
@@ -72,6 +73,7 @@ export function createApp({ ctx, verifier, maxBodyBytes, version, rateLimits = R
 
   const limiter = new RateLimiter(rateLimits);
   app.use(limiter.withoutCredentials());
+  app.use(refuseNulInUrl);
   const auth = authenticate(verifier, limiter);
   // The CP-IS query first: it is the hot path, and every router before it is a layer its
   // requests would walk through.

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { GatewayError } from '../errors/gateway-error.js';
+import { checkJsonTree } from '../formats/json-safety.js';
 
 const FHIR_TYPES = ['application/fhir+json', 'application/json'];
 
@@ -15,7 +16,21 @@ export function fhirJsonBody(maxBytes: number) {
       next();
     },
     parse,
+    safeJson,
   ];
+}
+
+/**
+ * The checks the FHIR JSON reader makes of /ingest bodies, made of every parsed JSON body
+ * too: depth, prototype keys and control characters (formats/json-safety.ts).
+ */
+export function safeJson(req: Request, _res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  if (body !== null && typeof body === 'object') {
+    const type = (body as { resourceType?: unknown }).resourceType;
+    checkJsonTree(body, typeof type === 'string' && /^[A-Za-z]{1,64}$/.test(type) ? type : 'body', 'JSON body');
+  }
+  next();
 }
 
 /** The parsed body as a FHIR resource of the expected type, or a 400/422 saying what arrived instead. */

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { GatewayError } from '../errors/gateway-error.js';
+import { isIsoCalendarDate, isIsoDateTime } from '../model/dates.js';
 import { checkNhsNumber } from '../model/nhs-number.js';
 import { NHS_NUMBER_SYSTEM, normaliseSystem } from '../model/systems.js';
 
@@ -101,6 +102,10 @@ export function dateBounds(raw: unknown, name = 'date'): { from?: string; to?: s
     if (!m) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name} must be a date or instant with an optional prefix eq, ge, gt, le or lt (e.g. ge2026-11-01 or lt2026-11-20T10:00:00Z), received '${String(v)}'`, { expression: name });
     const prefix = m[1] ?? 'eq';
     const day = !m[3];
+    // new Date() would roll 2026-02-30 over to 2 March and T24:00 to the next day: refuse them.
+    if (day ? !isIsoCalendarDate(m[2]!) : !isIsoDateTime(`${m[2]}${m[3]}`)) {
+      throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name}: '${String(v)}' is not a real date or time (expected a calendar day, a time from 00:00 to 23:59:59 and an offset of at most 14 hours)`, { expression: name });
+    }
     const instant = day ? new Date(`${m[2]}T00:00:00Z`) : new Date(`${m[2]}${m[3]}`);
     if (Number.isNaN(instant.getTime())) throw new GatewayError('GW_ERR_INVALID_PARAMETER', `${name}: '${String(v)}' is not a real date`, { expression: name });
     const start = instant.toISOString();

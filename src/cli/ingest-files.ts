@@ -176,7 +176,15 @@ async function ingestOne(ctx: GatewayContext, requester: Requester, file: string
   const scope: AuditScope = { requestId: `cli-${randomUUID()}`, requester, action: store ? 'create' : 'validate', resourceType: `${store ? 'Ingest' : 'Validate'}:${message.format}`, query: `sgw ${store ? 'ingest' : 'validate'} ${basename(file)}`, audited: false };
   try {
     if (message.format === 'cpis-csv') {
-      const out = await ingestCpisUpload(ctx, scope, requester, message as ParsedMessage<CpisUploadTree>, store);
+      const out = await ingestCpisUpload(ctx, scope, requester, message as ParsedMessage<CpisUploadTree>, store).catch((err: unknown) => {
+        // No record accepted: refused whole, each record an issue carrying its CP-IS result code.
+        if (err instanceof GatewayError && err.code === 'GW_ERR_VALIDATION_FAILED') {
+          result.resultCodes = {};
+          for (const i of err.issues) if (i.rule) result.resultCodes[i.rule] = (result.resultCodes[i.rule] ?? 0) + 1;
+          result.rejected += err.issues.length;
+        }
+        throw err;
+      });
       result.resultCodes = {};
       for (const r of out.results) result.resultCodes[r.result] = (result.resultCodes[r.result] ?? 0) + 1;
       for (const r of out.results) if (r.result === 'CPR06' && r.outcome) result[r.outcome] += 1;

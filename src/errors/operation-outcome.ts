@@ -1,5 +1,6 @@
 import type { GatewayError } from './gateway-error.js';
 import { ERROR_CODES } from './codes.js';
+import { storableText } from './well-formed.js';
 import { GATEWAY_ERROR_SYSTEM, VALIDATION_RULE_SYSTEM } from '../model/systems.js';
 
 /** Renders a GatewayError as a FHIR R4 OperationOutcome with the GW_ERR code in each issue's details. */
@@ -16,7 +17,7 @@ export function toOperationOutcome(err: GatewayError): fhir4.OperationOutcome {
         ],
         text: ERROR_CODES[err.code].title,
       },
-      diagnostics: issue.diagnostics,
+      diagnostics: storableText(issue.diagnostics),
       ...(issue.expression ? { expression: issue.expression } : {}),
     })),
   };

@@ -33,6 +33,7 @@ import type { PlanKind } from '../model/protection-plan.js';
 import { readCsv } from './csv.js';
 import type { CsvRow } from './csv.js';
 import type { ParsedMessage } from './types.js';
+import { malformed } from './types.js';
 
 export const CPIS_CSV_REQUIRED_COLUMNS = ['nhs_number', 'plan_type', 'start_date', 'la_code'] as const;
 export const CPIS_CSV_OPTIONAL_COLUMNS = ['nhs_number_status', 'end_date', 'local_id'] as const;
@@ -72,12 +73,14 @@ const PLAN_TYPES: Record<string, PlanKind> = {
 
 /**
  * Reads a CP-IS bulk plan upload CSV. Throws GW_ERR_MALFORMED_BODY when the header lacks
- * a required column or has one not in the layout (naming them), or the CSV itself is
- * broken (see readCsv). Values are not judged here: see checkCpisRecord.
+ * a required column or has one not in the layout (naming them), holds no record after it,
+ * or the CSV itself is broken (see readCsv). Values are not judged here: see checkCpisRecord.
  */
 export function readCpisCsv(bytes: Uint8Array | string, options: { maxRows?: number } = {}): ParsedMessage<CpisUploadTree> {
   const format = 'cpis-csv';
   const csv = readCsv(format, bytes, { ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }), checkHeader: headerIssues });
+  // A header and nothing else was answered "stored, 0 of 0 accepted": say it holds no plan.
+  if (csv.rows.length === 0) throw malformed(format, 'the file has a header row but no records; expected one plan per line after the header', 'line 2');
   return { format, tree: { records: csv.rows }, warnings: [] };
 }
 

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ParsedMessage } from './types.js';
+import { checkJsonTree } from './json-safety.js';
 import { decodeUtf8, malformed } from './types.js';
 import type { NamespaceScope, XmlNode } from './xml.js';
 import { declareNamespaces, localName, namespaceOf, readXml } from './xml.js';
@@ -34,7 +35,6 @@ const XML_FORMAT = 'fhir-r4-xml';
 const FHIR_NS = 'http://hl7.org/fhir';
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
 const MAX_DEPTH = 64;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 // ---------------------------------------------------------------------------------------------
 // Media type / first byte sniffing
@@ -112,9 +112,7 @@ export function readFhirJson(bytes: Uint8Array | string): ParsedMessage<fhir4.Re
     tree = JSON.parse(text);
   } catch {
     // V8's message quotes part of the body; never echo it. Locate the problem ourselves.
-    const problem = locateJsonError(text);
-    const { line, column } = lineColumn(text, problem.pos);
-    throw malformed(JSON_FORMAT, `the body is not valid JSON: ${problem.what} at line ${line}, column ${column}`, 'body');
+    throw malformed(JSON_FORMAT, `the body is not valid JSON: ${jsonSyntaxProblem(text)}`, 'body');
   }
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
     const got = tree === null ? 'null' : Array.isArray(tree) ? 'an array' : `a ${typeof tree}`;
@@ -123,32 +121,13 @@ export function readFhirJson(bytes: Uint8Array | string): ParsedMessage<fhir4.Re
   const root = tree as Record<string, unknown>;
   const resourceType = Object.hasOwn(root, 'resourceType') ? root.resourceType : undefined;
   const rootName = typeof resourceType === 'string' && /^[A-Za-z]{1,64}$/.test(resourceType) ? resourceType : 'Resource';
-  checkJsonTree(root, rootName, 1);
+  checkJsonTree(root, rootName, JSON_FORMAT);
   if (typeof resourceType !== 'string' || resourceType === '') {
     const what = resourceType === undefined ? 'has no resourceType' : 'has a resourceType that is not a non-empty string';
     throw malformed(JSON_FORMAT, `the JSON object ${what}; a FHIR resource names its type in "resourceType"`, 'resourceType');
   }
   const id = root.id;
   return { format: JSON_FORMAT, tree: root as unknown as fhir4.Resource, messageId: typeof id === 'string' ? id : undefined, warnings: [] };
-}
-
-/** Depth (containers, the top-level object being 1) and forbidden keys, naming the path. */
-function checkJsonTree(value: object, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw malformed(JSON_FORMAT, `objects and arrays are nested more than ${MAX_DEPTH} deep`, path);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (item !== null && typeof item === 'object') checkJsonTree(item, `${path}[${i}]`, depth + 1);
-    }
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) {
-      throw malformed(JSON_FORMAT, `the key "${key}" is refused (it could alter object prototypes)`, `${path}.${key}`);
-    }
-    const item: unknown = (value as Record<string, unknown>)[key];
-    if (item !== null && typeof item === 'object') checkJsonTree(item, `${path}.${key}`, depth + 1);
-  }
 }
 
 class JsonProblem extends Error {
@@ -161,6 +140,16 @@ class JsonProblem extends Error {
 }
 
 /** Finds where JSON.parse gave up (run only after it failed), without quoting the body. */
+/**
+ * Where and why a text JSON.parse refused is not JSON (`expected ',' or '}' at line 3,
+ * column 7`), without quoting the text: V8's own message does, and a body is personal data.
+ */
+export function jsonSyntaxProblem(text: string): string {
+  const problem = locateJsonError(text);
+  const { line, column } = lineColumn(text, problem.pos);
+  return `${problem.what} at line ${line}, column ${column}`;
+}
+
 function locateJsonError(text: string): JsonProblem {
   const n = text.length;
   let i = 0;

@@ -251,6 +251,11 @@ function unescape(text: string, cursor: Cursor): string {
             escapeProblem(cursor, `hex escape '${e}${body}${e}' is not an even number of hex digits encoding UTF-8`);
             return text;
           }
+          if (decoded.includes('\u0000')) {
+            // PostgreSQL cannot store U+0000; let through, the commit failed with a 503.
+            escapeProblem(cursor, `hex escape '${e}${body}${e}' decodes to a NUL character (00); expected text`);
+            return text;
+          }
           out += decoded;
         } else if (!FORMATTING.test(body)) {
           escapeProblem(cursor, `unknown escape sequence '${e}${body}${e}'; expected one of ${ESCAPES_KNOWN}`);

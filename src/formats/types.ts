@@ -35,13 +35,23 @@ export function malformed(format: SourceFormat, issues: GatewayIssue[] | string,
   return new GatewayError('GW_ERR_MALFORMED_BODY', `${format}: ${summary}`, { issues });
 }
 
-/** Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them. */
+/**
+ * Decodes bytes as UTF-8, refusing invalid sequences rather than replacing them, and
+ * refusing a NUL character: no text format the gateway reads carries one, and PostgreSQL
+ * cannot store one (let through, it failed the commit with a 503).
+ */
 export function decodeUtf8(format: SourceFormat, bytes: Uint8Array | string): string {
-  if (typeof bytes === 'string') return bytes;
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    throw malformed(format, 'the body is not valid UTF-8; send the message encoded as UTF-8');
+  let text: string;
+  if (typeof bytes === 'string') text = bytes;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw malformed(format, 'the body is not valid UTF-8; send the message encoded as UTF-8');
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw malformed(format, `the body holds a NUL character (U+0000) at character ${nul + 1}; send text only`, 'body');
+  return text;
 }

@@ -1,5 +1,5 @@
 import type { GatewayIssue } from '../errors/gateway-error.js';
-import { isIsoCalendarDate } from '../model/dates.js';
+import { isIsoCalendarDate, isIsoDateTime } from '../model/dates.js';
 import { agencyIdFromOrganization } from '../fhir/organization.js';
 import { agencyIdProblem } from '../model/agency.js';
 import type { VerificationStatus } from '../model/nhs-number.js';
@@ -45,12 +45,13 @@ function error(code: string, path: string, diagnostics: string): GatewayIssue {
 }
 
 
-/** Takes the date part of a FHIR date or dateTime, or reports why it is not one. */
-function readDate(value: unknown, path: string, issues: GatewayIssue[]): string | undefined {
+/** Takes the date part of a FHIR date (or, unless `dateOnly`, dateTime), or reports why it is not one. */
+function readDate(value: unknown, path: string, issues: GatewayIssue[], dateOnly = false): string | undefined {
   if (value === undefined) return undefined;
   const m = typeof value === 'string' ? DATE.exec(value) : null;
-  if (!m?.[1] || !isIsoCalendarDate(m[1])) {
-    issues.push(error('value', path, `expected a date as YYYY-MM-DD (or a FHIR dateTime), received ${JSON.stringify(value)}`));
+  if (!m?.[1] || !isIsoCalendarDate(m[1]) || (m[2] !== undefined && (dateOnly || !isIsoDateTime(value as string)))) {
+    const expected = dateOnly ? 'a FHIR date: a real day written YYYY-MM-DD' : 'a date as YYYY-MM-DD (or a FHIR dateTime: a real day, a time from 00:00 to 23:59:59 and its offset)';
+    issues.push(error('value', path, `expected ${expected}, received ${JSON.stringify(value)}`));
     return undefined;
   }
   return m[1];
@@ -118,7 +119,7 @@ export function mapPatient(patient: fhir4.Patient, path: string): Mapped<{ nhsNu
   if (nhsIds.length > 1) issues.push(error('structure', `${path}.identifier`, 'UK Core allows at most one NHS number identifier'));
   const first = nhsIds[0];
   const nhs = first ? readNhsIdentifier(first.identifier, `${path}.identifier[${first.i}]`, issues) : undefined;
-  const birthDate = readDate(patient.birthDate, `${path}.birthDate`, issues);
+  const birthDate = readDate(patient.birthDate, `${path}.birthDate`, issues, true);
   const deathDate = readDate(patient.deceasedDateTime, `${path}.deceasedDateTime`, issues);
   const gender = patient.gender;
   if (gender !== undefined && !['male', 'female', 'other', 'unknown'].includes(gender)) {

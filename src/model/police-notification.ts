@@ -53,7 +53,10 @@ export const NotificationPersonSchema = z
   .object({
     /** The force's reference for this person within the submission (nominal id or a local key). */
     ref: z.string().min(1).max(64),
-    roles: z.array(z.enum(PERSON_ROLES)).min(1, 'every person needs at least one role: subject-child, victim, alleged-perpetrator, witness, parent-carer or household-member'),
+    roles: z
+      .array(z.enum(PERSON_ROLES))
+      .min(1, 'every person needs at least one role: subject-child, victim, alleged-perpetrator, witness, parent-carer or household-member')
+      .refine((roles) => new Set(roles).size === roles.length, 'each role at most once: a repeated role says nothing more and was being kept as sent'),
     nhsNumber: NhsNumberSchema.optional(),
     /** The force's nominal id (PNC id, records-system person id): stable across that force's submissions. */
     policePersonId: z.string().min(1).max(64).optional(),

@@ -2,6 +2,7 @@ import { AuditEntrySchema } from '../model/audit-entry.js';
 import type { AuditEntry } from '../model/audit-entry.js';
 import { appendAuditEntries } from '../audit/audit-log.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { storableText } from '../errors/well-formed.js';
 import type { Decision, Requester } from '../policy/authorise.js';
 import type { Queryable } from '../store/db.js';
 import type { GatewayContext } from './context.js';
@@ -22,6 +23,9 @@ export interface AuditScope {
 
 export type AuditOutcome = Pick<AuditEntry, 'outcome' | 'status' | 'reason'> & Partial<Pick<AuditEntry, 'subjects' | 'records' | 'action' | 'decisions' | 'override'>>;
 
+/** Text quoted from the input, made storable in jsonb (see errors/well-formed.ts). */
+const storable = <T extends string | null | undefined>(s: T): T => (typeof s === 'string' ? storableText(s) : s) as T;
+
 export function buildEntry(scope: AuditScope, at: Date, outcome: AuditOutcome): AuditEntry {
   return AuditEntrySchema.parse({
     recordedAt: at.toISOString(),
@@ -30,14 +34,14 @@ export function buildEntry(scope: AuditScope, at: Date, outcome: AuditOutcome): 
     purpose: scope.requester?.purposeClaim ?? null,
     action: outcome.action ?? scope.action,
     resourceType: scope.resourceType,
-    query: scope.query,
+    query: storable(scope.query),
     subjects: outcome.subjects ?? [],
     records: outcome.records ?? [],
     outcome: outcome.outcome,
     status: outcome.status,
-    reason: outcome.reason,
+    reason: storable(outcome.reason),
     ...(outcome.decisions && outcome.decisions.length > 0 ? { decisions: outcome.decisions } : {}),
-    ...(outcome.override ? { override: outcome.override } : {}),
+    ...(outcome.override ? { override: { reason: storable(outcome.override.reason) } } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
-import type { GatewayIssue } from '../errors/gateway-error.js';
+import type { GatewayError, GatewayIssue } from '../errors/gateway-error.js';
+import { errorFromIssues } from '../errors/gateway-error.js';
 import type { CpisUploadTree } from '../formats/cpis-csv.js';
 import { checkCpisRecord } from '../formats/cpis-csv.js';
 import type { ParsedMessage } from '../formats/types.js';
@@ -63,6 +64,14 @@ function recordIndex(path: string | undefined): number | undefined {
 /** A path into a chunk of records as a path into the whole upload: `records[2]…` → `records[1002]…`. */
 function shiftPath(path: string, by: number): string {
   return by === 0 ? path : path.replace(/^records\[(\d+)\]/, (_, i: string) => `records[${Number(i) + by}]`);
+}
+
+/** The 422 for an upload none of whose records was accepted: each record's result as an issue, its CPR code as the rule. */
+function noRecordAccepted(results: CpisRecordResult[]): GatewayError {
+  return errorFromIssues(
+    'GW_ERR_VALIDATION_FAILED',
+    results.map((r) => ({ severity: 'error', code: 'business-rule', expression: [`line ${r.line}`], rule: r.result, diagnostics: `${r.result}: ${r.reason ?? CPIS_RESULT_CODES[r.result]}` })),
+  );
 }
 
 class Rollback extends Error {
@@ -244,6 +253,9 @@ export async function ingestCpisUpload(ctx: GatewayContext, scope: AuditScope, r
   return inAuditedTransaction(ctx, scope, async (tx) => {
     const judged = await judge(tx);
     const accepted = judged.results.filter((r) => r.result === 'CPR06');
+    // Not one record taken: a 200 would read as success, so the upload is refused whole
+    // (422, one issue per record with its CP-IS result code); nothing was written.
+    if (accepted.length === 0) throw noRecordAccepted(judged.results);
     await auditInTransaction(tx, ctx, scope, {
       action: accepted.some((r) => r.outcome === 'created') ? 'create' : 'update',
       outcome: 'permit',

@@ -12,6 +12,7 @@ import { deterministicId } from '../model/ids.js';
 import type { Identifier, Person } from '../model/person.js';
 import { PersonSchema } from '../model/person.js';
 import { ProtectionPlanSchema } from '../model/protection-plan.js';
+import { londonDateTime } from '../model/london-time.js';
 import type { Provenance } from '../model/provenance.js';
 import { RelationshipSchema } from '../model/relationship.js';
 import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
@@ -145,6 +146,16 @@ export function schemaIssues(draft: RecordDraft, error: { issues: { path: Proper
 async function resolvePerson(ctx: GatewayContext, tx: Queryable, draft: RecordDraft, owner: string, provenance: Provenance, batch?: BatchPart): Promise<Resolved | { issues: GatewayIssue[] }> {
   const parsed = batch?.people.get(draft) ?? parsePerson(draft, owner, provenance);
   if (!parsed.success) return { issues: schemaIssues(draft, parsed.error) };
+  const born = parsed.data.birthDate;
+  // A birth date after the day the message arrived (London time) is a typing error (9999-12-31);
+  // an unborn child has an expected date of birth instead.
+  const today = londonDateTime(provenance.receivedAt).date;
+  if (born !== undefined && born > today) {
+    const lineage = draft.lineage.find((l) => l.field === 'birthDate');
+    return {
+      issues: [{ severity: 'error', code: 'business-rule', expression: [lineage?.source ?? draft.sourcePath], diagnostics: `Person.birthDate: ${born} is after the day the message was received (${today}); expected a date of birth in the past (mapping ${draft.mapping}${lineage ? `, rule ${lineage.rule}` : ''})` }],
+    };
+  }
   return resolveIncomingPerson(tx, ctx.index, parsed.data, owner, draft.sourcePath, provenance.receivedAt, batch?.batch);
 }
 

@@ -4,6 +4,8 @@ import { canonicalJson } from '../audit/chain.js';
 import type { GatewayIssue } from '../errors/gateway-error.js';
 import { errorFromIssues, GatewayError } from '../errors/gateway-error.js';
 import { ENCOMPASS_NOTICE, noticeCommunication, placeText, POLICE_NOTIFICATION, UNROUTABLE_NOTIFICATION } from '../fhir/police-communication.js';
+import { checkJsonTree } from '../formats/json-safety.js';
+import { jsonSyntaxProblem } from '../formats/fhir.js';
 import { readNotificationXml, withXmlPaths } from '../mapping/police-notification-xml.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { Agency } from '../model/agency.js';
@@ -119,11 +121,22 @@ export async function readSubmission(mappings: MappingRegistry, bytes: Buffer, f
     const xml = await readNotificationXml(mappings, bytes);
     return { body: xml.submission, format: 'police-xml', mapping: xml.mapping, warnings: xml.warnings, annotate: (issues) => withXmlPaths(issues, xml.sources) };
   }
+  let text: string;
   try {
-    return { body: JSON.parse(bytes.toString('utf8')) as unknown, format: 'police-json' };
-  } catch (err) {
-    throw new GatewayError('GW_ERR_MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`, { expression: 'body' });
+    // Refused rather than read with U+FFFD in place of what was sent.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new GatewayError('GW_ERR_MALFORMED_BODY', 'the body is not valid UTF-8; send the notification encoded as UTF-8', { expression: 'body' });
   }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Never V8's message: it quotes the body, and the reason is kept in the audit log.
+    throw new GatewayError('GW_ERR_MALFORMED_BODY', `the body is not JSON: ${jsonSyntaxProblem(text)}`, { expression: 'body' });
+  }
+  if (body !== null && typeof body === 'object') checkJsonTree(body, 'body', 'police notification JSON');
+  return { body, format: 'police-json' };
 }
 
 function indexPerson(p: NotificationPerson, force: string, reference: string, provenance: Provenance): Person {

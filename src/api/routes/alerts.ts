@@ -7,6 +7,7 @@ import { acknowledgeAlert, closeAlert, listAlerts, readAlert } from '../../servi
 import type { GatewayContext } from '../../services/context.js';
 import type { AuthMiddleware } from '../authenticate.js';
 import { audited } from '../authenticate.js';
+import { safeJson } from '../fhir-body.js';
 import { locals } from '../request-context.js';
 import { countParam, searchParams } from '../search-params.js';
 
@@ -23,6 +24,7 @@ function optionalJsonBody(maxBytes: number) {
       next();
     },
     parse,
+    safeJson,
   ];
 }
 

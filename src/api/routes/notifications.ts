@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import express, { Router } from 'express';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { isIsoCalendarDate, isIsoDateTime } from '../../model/dates.js';
 import type { GatewayContext } from '../../services/context.js';
 import type { SubmissionInput } from '../../services/police-notifications.js';
 import { listReceipts, readReceipt, readSubmission, submitNotification } from '../../services/police-notifications.js';
@@ -28,7 +29,8 @@ async function submissionBody(ctx: GatewayContext, req: Request): Promise<Submis
 
 function sinceParam(raw: string | undefined): string | null {
   if (raw === undefined) return null;
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw) || Number.isNaN(Date.parse(raw))) {
+  // A real day, or a real instant: new Date() alone would roll 2026-02-30 over to 2 March.
+  if (!(raw.length === 10 ? isIsoCalendarDate(raw) : isIsoDateTime(raw))) {
     throw new GatewayError('GW_ERR_INVALID_PARAMETER', `since '${raw}': expected a date (YYYY-MM-DD) or a date and time with its offset (2026-12-07T09:00:00Z)`, { expression: 'since' });
   }
   return new Date(raw).toISOString();
