@@ -85,7 +85,9 @@ async function kill(g: RunningGateway): Promise<void> {
 /** Sends messages one after another until the gateway stops answering. */
 async function driver(run: number, kind: Sent['kind'], lane: number, g: RunningGateway, dead: { value: boolean }): Promise<void> {
   for (let n = 0; !dead.value; n++) {
-    const requestId = `crash-${SEED}-${run}-${kind}-${lane}-${n}`;
+    // The seed in base 36: a request id with ten digits in a row (the seed and the run
+    // number, say) could hold an NHS number, and the gateway replaces it with its own.
+    const requestId = `crash-${SEED.toString(36)}-r${run}-${kind}-${lane}-${n}`;
     const count = kind === 'upload' ? 50 + Math.floor(random() * 250) : 1;
     const nhs = Array.from({ length: count }, freshNhs);
     const reference = kind === 'notification' ? `${run}/${SEED % 100000}/${lane}/${n}` : undefined;
