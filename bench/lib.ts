@@ -184,3 +184,29 @@ export function benchNhsNumbers(from: number, count: number): string[] {
   }
   return out;
 }
+
+/**
+ * The body of a high-risk domestic abuse notification from West Yorkshire Police about one
+ * child (by NHS number), with an alleged perpetrator the force knows by a nominal id: the
+ * notification benches and the mixed soak send it.
+ */
+export function benchNotification(reference: string, nhs: string, occurredAt: string, childFamily = 'Benchchild'): string {
+  return JSON.stringify({
+    force: 'E23000010',
+    reference,
+    type: 'domestic-abuse',
+    occurredAt,
+    location: { lines: ['1 Example Street'], city: 'Leeds', postcode: 'LS1 4AP' },
+    persons: [
+      { ref: 'c1', roles: ['subject-child'], nhsNumber: nhs, name: { given: ['Sam'], family: childFamily }, birthDate: '2018-05-04', present: true, presentWhere: 'upstairs bedroom' },
+      // One alleged perpetrator per household, known to the force by a nominal id, as forces' records hold them.
+      { ref: 'a1', roles: ['alleged-perpetrator', 'household-member'], policePersonId: `WY-N-${nhs}`, name: { given: ['Drew'], family: 'Harmful' }, birthDate: '1985-05-05' },
+    ],
+    riskGrade: { grade: 'high', dashYesCount: 15 },
+    officer: { collarNumber: '4521' },
+    narrative: 'SYNTHETIC-NARRATIVE officers attended after a call from a neighbour.',
+    circumstances: 'Police attended a domestic incident at the home overnight.',
+    actionsTaken: [{ code: 'referral-to-childrens-social-care' }],
+    familyTold: true,
+  });
+}

@@ -10,7 +10,7 @@
 // tables serve the CP-IS read but are not in the person index, and a notification about one
 // would be matched as a new person and routed by postcode.
 import type { GatewayInfo, LoadResult } from './lib.js';
-import { benchNhsNumbers, load, machine, record, startTarget } from './lib.js';
+import { benchNhsNumbers, benchNotification, load, machine, record, startTarget } from './lib.js';
 
 const duration = Number(process.env.BENCH_SECONDS ?? 5);
 const connectionsList = (process.env.BENCH_CONNECTIONS ?? '1,10').split(',').map(Number);
@@ -63,25 +63,7 @@ for (let i = 0; i < onPlan.length; i += 8) {
 }
 
 const occurredAt = new Date(Date.now() - 3_600_000).toISOString();
-const notification = (reference: string, nhs: string) =>
-  JSON.stringify({
-    force: 'E23000010',
-    reference,
-    type: 'domestic-abuse',
-    occurredAt,
-    location: { lines: ['1 Example Street'], city: 'Leeds', postcode: 'LS1 4AP' },
-    persons: [
-      { ref: 'c1', roles: ['subject-child'], nhsNumber: nhs, name: { given: ['Sam'], family: 'Benchchild' }, birthDate: '2018-05-04', present: true, presentWhere: 'upstairs bedroom' },
-      // One alleged perpetrator per household, known to the force by a nominal id, as forces' records hold them.
-      { ref: 'a1', roles: ['alleged-perpetrator', 'household-member'], policePersonId: `WY-N-${nhs}`, name: { given: ['Drew'], family: 'Harmful' }, birthDate: '1985-05-05' },
-    ],
-    riskGrade: { grade: 'high', dashYesCount: 15 },
-    officer: { collarNumber: '4521' },
-    narrative: 'SYNTHETIC-NARRATIVE officers attended after a call from a neighbour.',
-    circumstances: 'Police attended a domestic incident at the home overnight.',
-    actionsTaken: [{ code: 'referral-to-childrens-social-care' }],
-    familyTold: true,
-  });
+const notification = (reference: string, nhs: string) => benchNotification(reference, nhs, occurredAt);
 const postHeaders = { Authorization: `Bearer ${info.tokens.police}`, 'Content-Type': 'application/json' };
 
 // Check the path before measuring it: the child found in the person index, routed to the plan's LA.

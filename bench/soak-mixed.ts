@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { adt, ukCorePatient } from '../test/helpers/messages.js';
 import type { GatewayInfo } from './lib.js';
-import { benchNhsNumbers, machine, record, startTarget } from './lib.js';
+import { benchNhsNumbers, benchNotification, machine, record, startTarget } from './lib.js';
 import { syntheticPeople } from './matching-synthetic.js';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
@@ -109,26 +109,7 @@ const attendanceBundle = (k: number) => {
   };
 };
 const occurredAt = new Date(Date.now() - 3_600_000).toISOString();
-const notification = (n: number) => {
-  const nhs = notified[n % notified.length]!;
-  return JSON.stringify({
-    force: 'E23000010',
-    reference: `SOAK/${process.pid}/${n}`,
-    type: 'domestic-abuse',
-    occurredAt,
-    location: { lines: ['1 Example Street'], city: 'Leeds', postcode: 'LS1 4AP' },
-    persons: [
-      { ref: 'c1', roles: ['subject-child'], nhsNumber: nhs, name: { given: ['Sam'], family: 'Soakchild' }, birthDate: '2018-05-04', present: true },
-      { ref: 'a1', roles: ['alleged-perpetrator', 'household-member'], policePersonId: `WY-N-${nhs}`, name: { given: ['Drew'], family: 'Harmful' }, birthDate: '1985-05-05' },
-    ],
-    riskGrade: { grade: 'high', dashYesCount: 15 },
-    officer: { collarNumber: '4521' },
-    narrative: 'SYNTHETIC-NARRATIVE officers attended after a call from a neighbour.',
-    circumstances: 'Police attended a domestic incident at the home overnight.',
-    actionsTaken: [{ code: 'referral-to-childrens-social-care' }],
-    familyTold: true,
-  });
-};
+const notification = (n: number) => benchNotification(`SOAK/${process.pid}/${n}`, notified[n % notified.length]!, occurredAt, 'Soakchild');
 const cpisPath = (nhs: string) => `/fhir/CareTeam?patient:identifier=${NHS}|${nhs}`;
 
 interface Kind {
