@@ -5,6 +5,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // server named by SGW_TEST_DATABASE_URL (CI uses the local server).
 export default defineConfig({
   test: {
+    // Every core (vitest's default leaves one idle: on a 2-core machine, one file at a time).
+    // Most files spend their time in PGlite on their own thread, so they overlap well.
+    maxWorkers: '100%',
     projects: [
       {
         test: {
@@ -15,9 +18,10 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/**/*.pg.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          // Compiles the CLI once for the process tests; scans the gateway logs of the whole run
-          // for personal data when it ends.
-          globalSetup: ['test/helpers/build-cli.ts', 'test/helpers/log-scan.global.ts'],
+          // Compiles the CLI once for the process tests; migrates one template database that
+          // each file's fresh database loads; scans the gateway logs of the whole run for
+          // personal data when it ends.
+          globalSetup: ['test/helpers/build-cli.ts', 'test/helpers/pglite-template.global.ts', 'test/helpers/log-scan.global.ts'],
         },
       },
       {

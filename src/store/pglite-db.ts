@@ -41,8 +41,12 @@ function acquireLock(lockFile: string): () => void {
   throw new Error(`could not lock ${lockFile}`);
 }
 
-/** Opens PGlite on disk under `dir` (created if absent), or in memory when `dir` is undefined. */
-export async function openPglite(dir?: string): Promise<Db> {
+/**
+ * Opens PGlite on disk under `dir` (created if absent), or in memory when `dir` is undefined;
+ * `loadDataDir` starts it from a data directory dumped earlier (PGlite's dumpDataDir) instead
+ * of running initdb (the test suite's migrated template).
+ */
+export async function openPglite(dir?: string, options: { loadDataDir?: Blob } = {}): Promise<Db> {
   let release = (): void => undefined;
   if (dir) {
     fs.mkdirSync(dir, { recursive: true });
@@ -50,7 +54,7 @@ export async function openPglite(dir?: string): Promise<Db> {
   }
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dir, { parsers });
+    pg = await PGlite.create(dir, { parsers, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   } catch (err) {
     release();
     throw err;
