@@ -10,20 +10,19 @@ const SAME_USER_WINDOW = '24 hours';
  * previous 24 hours.
  */
 export async function recordAccess(q: Queryable, access: Omit<AccessRecord, 'listed'>): Promise<AccessRecord> {
-  // Serialise check-and-insert per person (until the transaction ends), or simultaneous
-  // queries by one user would each see no earlier access and all be listed.
-  await q.query("SELECT pg_advisory_xact_lock(hashtext('access:' || $1))", [access.personId]);
-  const [prior] = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM access_events
-     WHERE person_id = $1 AND accessor_agency = $2 AND accessor_sub = $3 AND unscheduled
-       AND at > $4::timestamptz - interval '${SAME_USER_WINDOW}' AND at <= $4::timestamptz`,
-    [access.personId, access.accessor.agency, access.accessor.sub, access.at],
-  );
-  const listed = access.unscheduled && (prior?.n ?? 0) === 0;
-  await q.query(
-    `INSERT INTO access_events (id, person_id, accessor_sub, accessor_agency, accessor_role, purpose, unscheduled, listed, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [access.id, access.personId, access.accessor.sub, access.accessor.agency, access.accessor.role, access.purpose, access.unscheduled, listed, access.at],
-  );
-  return { ...access, listed };
+  // One call (migration 0017): the per-person lock (until the transaction ends, so that
+  // simultaneous queries by one user do not each see no earlier access and all be listed),
+  // the count of the same user's accesses in the window, and the insert.
+  const [row] = await q.query<{ listed: boolean }>('SELECT sgw_record_access($1, $2, $3, $4, $5, $6, $7, $8, $9::interval) AS listed', [
+    access.id,
+    access.personId,
+    access.accessor.sub,
+    access.accessor.agency,
+    access.accessor.role,
+    access.purpose,
+    access.unscheduled,
+    access.at,
+    SAME_USER_WINDOW,
+  ]);
+  return { ...access, listed: row?.listed === true };
 }

@@ -90,6 +90,21 @@ describe('the CP-IS in-memory index', () => {
     expect((await index.lookup(NHS, '9990000018'))?.accesses.map((a) => a.id)).toEqual(['acc-1']);
   });
 
+  it('keeps a person when an access is not listed (a repeat by the same user within 24 hours), and forgets them when one is', async () => {
+    const at = (hh: string) => `2026-11-20T${hh}:00:00.000Z`;
+    const access = (id: string, hh: string, sub = 'dr') => ({ id, personId: 'p-a', accessor: { sub, agency: 'ods:RR8', role: 'unscheduled-care' }, purpose: 'TREAT', unscheduled: true, at: at(hh) });
+    const kept = await index.lookup(NHS, '9990000018');
+    const repeat = await t.db.transaction((tx) => recordAccess(tx, access('acc-2', '12')));
+    expect(repeat.listed).toBe(false);
+    // Same object: nothing was read again, and the history shown is unchanged.
+    expect(await index.lookup(NHS, '9990000018')).toBe(kept);
+    const other = await t.db.transaction((tx) => recordAccess(tx, access('acc-3', '13', 'nurse')));
+    expect(other.listed).toBe(true);
+    const after = await index.lookup(NHS, '9990000018');
+    expect(after).not.toBe(kept);
+    expect(after?.accesses.map((a) => a.id)).toEqual(['acc-3', 'acc-1']);
+  });
+
   it('forgets an unknown NHS number once a person with it is recorded', async () => {
     expect(await index.lookup(NHS, '9990000034')).toBeNull();
     await upsertPerson(t.db, person('p-b', '9990000034'), null);
