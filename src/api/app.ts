@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import express from 'express';
 import type { TokenVerifier } from '../auth/verify-token.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -12,7 +12,7 @@ import { securityHeaders } from './security-headers.js';
 import { requestContext } from './request-context.js';
 import { refuseNulInUrl } from './url-guard.js';
 import { communicationsRouter } from './routes/communications.js';
-import { cpisRouter } from './routes/cpis.js';
+import { cpisRoutes } from './routes/cpis.js';
 import { healthRouter } from './routes/health.js';
 import { metadataRouter } from './routes/metadata.js';
 import { schemasRouter } from './routes/schemas.js';
@@ -54,30 +54,48 @@ function knownMethods(path: string): string[] | null {
   return methods.length > 0 ? methods : null;
 }
 
+/**
+ * Runs synchronous middleware one after another as a single express layer. Each must call
+ * next() before it returns, or throw; an error skips the rest and goes to the error handler.
+ */
+function inSequence(...steps: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err) return next(err);
+      const handler = steps[i++];
+      if (!handler) return next();
+      void handler(req, res, step);
+    };
+    step();
+  };
+}
+
 /** Builds the express app. Routers are mounted here, by hand, in one place. */
 export function createApp({ ctx, verifier, maxBodyBytes, version, rateLimits = RATE_LIMITS_OFF, trustProxyHops = 0 }: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   if (trustProxyHops > 0) app.set('trust proxy', trustProxyHops);
-  app.use(requestContext(ctx.log));
-  // HSTS, CSP, Referrer-Policy, CORP/COOP, nosniff, X-Frame-Options…; no CORS header is ever
-  // sent, so browsers let no other origin read an answer (docs/access-control.md).
-  app.use(securityHeaders());
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    // Answers carry personal data (receipts, upload results, alerts), so none sits in a
-    // shared cache unless its route says otherwise (the published schemas do).
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-
   const limiter = new RateLimiter(rateLimits);
-  app.use(limiter.withoutCredentials());
-  app.use(refuseNulInUrl);
+  // What every request goes through first, run as one layer (each express layer is dispatch
+  // work on every request, the CP-IS hot path's included):
+  app.use(
+    inSequence(
+      requestContext(ctx.log),
+      // HSTS, CSP, Referrer-Policy, CORP/COOP, nosniff, X-Frame-Options…, and Cache-Control:
+      // no-store (answers carry personal data, so none sits in a shared cache unless its route
+      // says otherwise, as the published schemas do). No CORS header is ever sent, so browsers
+      // let no other origin read an answer (docs/access-control.md).
+      securityHeaders(),
+      limiter.withoutCredentials(),
+      refuseNulInUrl,
+    ),
+  );
   const auth = authenticate(verifier, limiter);
   // The CP-IS query first: it is the hot path, and every router before it is a layer its
   // requests would walk through.
-  app.use(cpisRouter(ctx, auth));
+  cpisRoutes(app, ctx, auth);
   app.use(healthRouter(ctx.db));
   app.use(metadataRouter(ctx.publicBaseUrl, version, ctx.now().toISOString()));
   app.use(schemasRouter(ctx.publicBaseUrl, version));

@@ -1,8 +1,11 @@
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NHS_SYSTEM, testNhsNumber } from '../helpers/fixtures.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { createTestGateway } from '../helpers/test-gateway.js';
+import { HELMET_OPTIONS } from '../../src/api/security-headers.js';
 
 // The security headers every answer carries (errors included), and CORS closed: no answer
 // gives another origin permission to read it, and a preflight from one gets none.
@@ -85,5 +88,16 @@ describe('security headers and closed CORS, on every kind of answer', () => {
       // Whatever the status (express answers OPTIONS with the Allow list), no Access-Control-Allow-* header: the browser refuses.
       expectSecurityHeaders(res, `OPTIONS ${path}`);
     }
+  });
+
+  it('sends every header helmet itself sends with the same options, with the same values (computed once, not per request)', async () => {
+    const reference = express();
+    reference.use(helmet(HELMET_OPTIONS));
+    reference.get('/', (_req, res) => void res.send('ok'));
+    const fromHelmet = (await request(reference).get('/')).headers;
+    const answered = (await request(t.gateway.app).get('/health/live')).headers;
+    const helmetNames = Object.keys(fromHelmet).filter((n) => !['content-type', 'content-length', 'etag', 'date', 'connection', 'keep-alive'].includes(n));
+    expect(helmetNames.length).toBeGreaterThan(10);
+    for (const name of helmetNames) expect(answered[name], name).toBe(fromHelmet[name]);
   });
 });
