@@ -102,6 +102,22 @@ function shareFits(share: Share, input: PolicyInput, checkLabel: boolean): boole
   return labels.includes(record.label);
 }
 
+/**
+ * Whether the subject's consent could turn this decision under `agreement`: it requires
+ * consent, is in force between the two agencies, and one of its permits fits the request
+ * (labels aside). Consent only narrows what permits release, so when no such agreement
+ * exists the consents need not be read.
+ */
+export function consentCouldMatter(agreement: Agreement, input: PolicyInput): boolean {
+  return (
+    agreement.consentRequired === true &&
+    inForce(agreement, input.today) &&
+    agreement.parties.some((p) => agencyIsParty(input.requester.agency, p)) &&
+    agreement.parties.some((p) => agencyIsParty(input.record.owner, p)) &&
+    agreement.shares.some((share) => share.effect === 'permit' && shareFits(share, input, false))
+  );
+}
+
 type ConsentResult = { ok: true; basis: ConsentBasis; detail: string | null } | { ok: false; reason: string; code: ErrorCode };
 
 /** Whether an agreement's consent condition holds for this request (the safeguarding exemption included). */

@@ -9,13 +9,12 @@ import type { Consent } from '../model/consent.js';
 import type { Person } from '../model/person.js';
 import type { SecurityLabel } from '../model/provenance.js';
 import type { Requester } from '../policy/authorise.js';
-import { agencyIsParty, inForce } from '../policy/agreement.js';
 import type { RecordType } from '../policy/datasets.js';
 import type { Purpose } from '../policy/purposes.js';
 import { normalisePurpose } from '../policy/purposes.js';
 import { LOCATING_FIELDS } from '../policy/datasets.js';
 import type { ConsentInput, PartyRef, PolicyDecision, PolicyInput } from '../policy/decide.js';
-import { decide, redact } from '../policy/decide.js';
+import { consentCouldMatter, decide, redact } from '../policy/decide.js';
 import type { Queryable } from '../store/db.js';
 import { recordsForPerson } from '../store/records-repo.js';
 import type { GatewayContext } from './context.js';
@@ -157,10 +156,10 @@ export async function decideRelease(ctx: GatewayContext, db: Queryable, requeste
     today,
   };
   if (requesterParty.id === owner.id) return decide(input);
-  const needsConsent = ctx.agreements.some(
-    (a) => a.consentRequired && inForce(a, today) && a.parties.some((p) => agencyIsParty(requesterParty, p)) && a.parties.some((p) => agencyIsParty(owner, p)),
-  );
-  if (needsConsent && req.subject) {
+  // An agreement between the two that requires consent, but shares nothing of this kind
+  // this way (the CP-IS plan read by a hospital, under an agreement for the hospital's records
+  // going to social care), cannot turn on consent: no read for it.
+  if (req.subject && ctx.agreements.some((a) => consentCouldMatter(a, input))) {
     const applicable = applicableConsent(await consentsOf(ctx, db, req.subject), requester.purpose, today);
     input.consent = applicable.consent;
     input.subject.adultAtRisk = applicable.adultAtRisk;

@@ -4,6 +4,11 @@ import { NHS_SYSTEM, testNhsNumber } from '../helpers/fixtures.js';
 import { adt, cinCensus, ukCorePatient } from '../helpers/messages.js';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { createTestGateway } from '../helpers/test-gateway.js';
+import type { Requester } from '../../src/policy/authorise.js';
+import { normalisePurpose } from '../../src/policy/purposes.js';
+import { decideRelease } from '../../src/services/sharing.js';
+import type { Queryable } from '../../src/store/db.js';
+import { getPersonById } from '../../src/store/people-repo.js';
 
 // The demo agreements in config/agreements decide every cross-agency read here:
 // cpis-england (LA plans to health, never the category of abuse or case events),
@@ -192,6 +197,26 @@ describe('consent recorded as FHIR Consent', () => {
     const read = await get(`/fhir/Consent/${given.body.id}`, laEarlyHelp);
     expect(read.status).toBe(200);
     expect(read.body.provision.type).toBe('permit');
+  });
+
+  it('reads the child’s consents only where an agreement that requires consent could permit the release', async () => {
+    const child = await childKnownToBoth(6250, 'SHARE6250');
+    const subject = await getPersonById(t.testDb.db, child.personId);
+    const asked: unknown[][] = [];
+    const watched: Queryable = { query: (sql, params) => (asked.push(params ?? []), t.testDb.db.query(sql, params)) };
+    const requester = (agency: string, role: Requester['role'], purpose: string): Requester => ({ sub: 'test', agency, role, purposeClaim: purpose, purpose: normalisePurpose(purpose) });
+    const readsConsent = () => asked.some((params) => params.includes('Consent'));
+
+    // A&E reading Leeds's plan: the only agreement between them that requires consent
+    // (leeds-health-to-social-care) shares the hospital's records the other way.
+    const plan = await decideRelease(t.gateway.ctx, watched, requester('ods:RR8', 'unscheduled-care', 'TREAT'), { type: 'ProtectionPlan', record: { owner: 'la:383' }, subject });
+    expect(plan.permit).toBe(true);
+    expect(readsConsent()).toBe(false);
+
+    // Social care reading the hospital's attendance under that agreement: consent decides.
+    const attendance = await decideRelease(t.gateway.ctx, watched, requester('la:383', 'la-social-worker', 'early-help'), { type: 'Attendance', record: { owner: 'ods:RR8' }, subject });
+    expect(attendance.permit).toBe(false);
+    expect(readsConsent()).toBe(true);
   });
 
   it('accepts consent not sought because it would prejudice the child’s protection (Sch 1 para 18), for a child', async () => {
