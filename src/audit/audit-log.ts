@@ -29,14 +29,13 @@ const CATCH_UP_PAGE = 1_000;
 
 /**
  * Every audit write after the head is known: the entries, the tree nodes they complete and
- * the new head, in one call of sgw_audit_append (migration 0015), guarded by the head it
- * continues from ($8–$10). If the head row no longer holds that (another writer appended),
- * nothing is written and 0 is returned. Rows travel as parallel arrays (the entries as the
- * canonical JSON already hashed, seq counted on from the guard), so nothing is serialised
- * twice; the function keeps its plans for the session, so no batch pays for planning.
+ * the new head, in one call of sgw_audit_append_rows (migration 0018), guarded by the head it
+ * continues from ($6–$8). If the head row no longer holds that (another writer appended),
+ * nothing is written and 0 is returned. The rows travel as one JSON document put together
+ * from the canonical JSON already hashed (so nothing is serialised twice) and the hex
+ * hashes, which need no escaping; the function keeps its plans for the session.
  */
-const WRITE_SQL =
-  'SELECT sgw_audit_append($1::jsonb[], $2::text[], $3::text[], $4::text[], $5::bigint, $6::text, $7::jsonb, $8::bigint, $9::text, $10::bigint, $11::smallint[], $12::bigint[], $13::text[]) AS written';
+const WRITE_SQL = 'SELECT sgw_audit_append_rows($1::jsonb, $2::jsonb, $3::bigint, $4::text, $5::jsonb, $6::bigint, $7::text, $8::bigint) AS written';
 
 const nodeRows = (nodes: TreeNode[]) => nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash.toString('hex') }));
 
@@ -45,38 +44,27 @@ async function write(q: Queryable, head: AuditHead, guard: { seq: number; hash: 
   const frontier = head.frontier.clone();
   let { seq, hash } = head;
   const chained: ChainedAuditEntry[] = [];
-  const json: string[] = [];
-  const prevHashes: string[] = [];
-  const hashes: string[] = [];
-  const leaves: string[] = [];
+  const rows: string[] = [];
   const nodes: TreeNode[] = [];
   for (const entry of entries) {
     seq += 1;
     const canonical = canonicalJson(entry);
     const next = linkHashOfJson(hash, seq, canonical);
     chained.push({ seq, entry, prevHash: hash, hash: next });
-    json.push(canonical);
-    prevHashes.push(hash);
-    hashes.push(next);
     const leaf = leafHash(canonical);
-    leaves.push(leaf.toString('hex'));
+    rows.push(`{"e":${canonical},"p":"${hash}","h":"${next}","l":"${leaf.toString('hex')}"}`);
     for (const node of frontier.append(leaf)) if (isTableNode(node)) nodes.push(node);
     hash = next;
   }
   const [result] = await q.query<{ written: number }>(WRITE_SQL, [
-    json,
-    prevHashes,
-    hashes,
-    leaves,
+    `[${rows.join(',')}]`,
+    JSON.stringify(nodes.map((n) => [n.level, n.index, n.hash.toString('hex')])),
     seq,
     hash,
     JSON.stringify(frontier.toHex()),
     guard.seq,
     guard.hash,
     guard.treeSize,
-    nodes.map((n) => n.level),
-    nodes.map((n) => n.index),
-    nodes.map((n) => n.hash.toString('hex')),
   ]);
   return result?.written === 1 ? { chained, head: { seq, hash, frontier } } : null;
 }

@@ -140,7 +140,7 @@ describe(`the audit Merkle tree on ${process.env.SGW_TEST_DATABASE_URL ? 'Postgr
     const counting: Db = {
       ...t.db,
       query: (sql, params) => {
-        if (sql.includes('sgw_audit_append(')) commits += 1;
+        if (sql.includes('sgw_audit_append_rows(')) commits += 1;
         return t.db.query(sql, params);
       },
       transaction: (fn) => {
