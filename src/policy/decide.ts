@@ -109,13 +109,12 @@ function shareFits(share: Share, input: PolicyInput, checkLabel: boolean): boole
  * exists the consents need not be read.
  */
 export function consentCouldMatter(agreement: Agreement, input: PolicyInput): boolean {
-  return (
-    agreement.consentRequired === true &&
-    inForce(agreement, input.today) &&
-    agreement.parties.some((p) => agencyIsParty(input.requester.agency, p)) &&
-    agreement.parties.some((p) => agencyIsParty(input.record.owner, p)) &&
-    agreement.shares.some((share) => share.effect === 'permit' && shareFits(share, input, false))
-  );
+  return agreement.consentRequired === true && binds(agreement, input) && agreement.shares.some((share) => share.effect === 'permit' && shareFits(share, input, false));
+}
+
+/** Whether an agreement is in force and names both the requester's agency and the record's owner among its parties. */
+function binds(agreement: Agreement, input: PolicyInput): boolean {
+  return inForce(agreement, input.today) && agreement.parties.some((p) => agencyIsParty(input.requester.agency, p)) && agreement.parties.some((p) => agencyIsParty(input.record.owner, p));
 }
 
 type ConsentResult = { ok: true; basis: ConsentBasis; detail: string | null } | { ok: false; reason: string; code: ErrorCode };
@@ -182,9 +181,7 @@ export function decide(input: PolicyInput): PolicyDecision {
   }
   if (purpose === null) return deny('a purpose of use is required for any release to another agency', 'GW_ERR_FORBIDDEN_PURPOSE');
 
-  const inScope = input.agreements.filter(
-    (a) => inForce(a, input.today) && a.parties.some((p) => agencyIsParty(requester.agency, p)) && a.parties.some((p) => agencyIsParty(record.owner, p)),
-  );
+  const inScope = input.agreements.filter((a) => binds(a, input));
   const fits: Fit[] = inScope.flatMap((agreement) => agreement.shares.filter((share) => shareFits(share, input, true)).map((share) => ({ agreement, share })));
 
   // 3. An explicit deny wins.
