@@ -86,8 +86,10 @@ for (const connections of connectionsList) {
     const each = cells.map((c, k) => (100 * c.rps) / measured.base[k]!.rps);
     return { mean: each.reduce((a, b) => a + b, 0) / each.length, each: each.map((x) => Math.round(x)).join('/') };
   };
-  const row = (name: string, r: Cell, cells: Cell[] | null) =>
-    `| ${name} | ${connections} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.p999} | ${r.errors} | ${r.non2xx} | ${r.cpuPerRequest} | ${cells ? `${Math.round(share(cells).mean)}% (${share(cells).each})` : '100%'} | ${cells ? (base.cpuPerRequest / r.cpuPerRequest).toFixed(2) : '1.00'} | ${cells ? `${(r.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}×` : ''} |`;
+  const row = (name: string, r: Cell, cells: Cell[] | null) => {
+    const ratio = cells ? share(cells) : null;
+    return `| ${name} | ${connections} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.p999} | ${r.errors} | ${r.non2xx} | ${r.cpuPerRequest} | ${ratio ? `${Math.round(ratio.mean)}% (${ratio.each})` : '100%'} | ${cells ? (base.cpuPerRequest / r.cpuPerRequest).toFixed(2) : '1.00'} | ${cells ? `${(r.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}×` : ''} |`;
+  };
   rows.push(row('bare express ceiling', base, null), row('CP-IS silent read (audit)', silent, measured.silent), row('CP-IS unscheduled (access + LA notice + audit)', unscheduled, measured.unscheduled));
   summary.push(
     `${connections} connection${connections === 1 ? '' : 's'}: CP-IS silent read ${Math.round(silent.rps)} req/s = ${Math.round(share(measured.silent).mean)}% of the ceiling (${Math.round(base.rps)} req/s; target 60%), p99 ${silent.p99} ms (target < 10 ms at 10), ${(silent.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}× Medplum per core (target 4×)`,
