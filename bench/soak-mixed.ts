@@ -14,8 +14,10 @@
 //   1. no error: every answer has the status its kind expects (200 for reads and FHIR
 //      Bundles, 200 or 201 for /ingest and /notifications) and no request failed on its
 //      socket or timed out; and
-//   2. memory is bounded: the mean RSS of the last interval is within ±10% of the second's
-//      (the first is warm-up: JIT, the CP-IS index, PGlite's buffers).
+//   2. memory is bounded: the mean RSS of the last interval is at most 10% above the second's
+//      (the first is warm-up: JIT, the CP-IS index, PGlite's buffers). A fall is reported, not
+//      failed: a leak grows, and RSS here follows the load, which this shared machine varies
+//      (a CI run fell 11% as its throughput fell a fifth, with the heap falling too).
 // Exit code 1 otherwise. SOAK_WARMUP_SECONDS (default 0) runs the same load that long before
 // the first interval (short runs need it: the start-up's memory is still being given back to the
 // kernel). SOAK_REPORT=file writes a JSON report (CI's summary counts it as
@@ -223,7 +225,7 @@ const heap = (i: number) => mean(inInterval(i).map((m) => m.heap));
 const second = rss(1);
 const last = rss(intervals - 1);
 const change = (last - second) / second;
-const memoryHolds = Math.abs(change) <= LIMIT;
+const memoryHolds = change <= LIMIT;
 const errors = cells.flat().reduce((s, c) => s + c.errors, 0) + warmupErrors.reduce((s, e) => s + e, 0);
 const total = cells.flat().reduce((s, c) => s + c.requests, 0);
 const passed = errors === 0 && memoryHolds && total > 0;
@@ -243,7 +245,7 @@ const totals = kinds.map((kind, k) => `${kind.name} ${cells[k]!.reduce((s, c) =>
 lines.push(
   '',
   `Totals: ${totals.join(', ')}; ${total} requests, ${errors} errors${errors > 0 ? ` (${kinds.map((kind, k) => (unexpected[k]!.size > 0 ? `${kind.name}: ${[...unexpected[k]!].map(([w, c]) => `${w} ×${c}`).join(', ')}` : '')).filter(Boolean).join('; ')})` : ''}.`,
-  `Rules: no error (a status other than its kind's expected ones, a socket error or a timeout): ${errors === 0 ? 'holds' : 'does not hold'}. Memory bounded, the last ${unit}'s mean RSS within ±${LIMIT * 100}% of the second ${unit}'s (the first is warm-up): ${r0(second)} → ${r0(last)} MiB, ${(100 * change).toFixed(1)}%: ${memoryHolds ? 'holds' : 'does not hold'}. Soak ${passed ? 'PASSED' : 'FAILED'}.`,
+  `Rules: no error (a status other than its kind's expected ones, a socket error or a timeout): ${errors === 0 ? 'holds' : 'does not hold'}. Memory bounded, the last ${unit}'s mean RSS at most ${LIMIT * 100}% above the second ${unit}'s (the first is warm-up): ${r0(second)} → ${r0(last)} MiB, ${(100 * change).toFixed(1)}%: ${memoryHolds ? 'holds' : 'does not hold'}. Soak ${passed ? 'PASSED' : 'FAILED'}.`,
 );
 console.log(`machine: ${machine()}\n`);
 console.log(lines.join('\n'));
