@@ -1,6 +1,16 @@
+export interface QueryOptions {
+  /**
+   * Plan the statement for its parameters' values every time it runs. Statements with
+   * parameters are otherwise prepared once per connection, and after five runs PostgreSQL may
+   * keep one generic plan for every value; for a statement whose best plan depends on the
+   * values (how many rows a JSON document or an array holds), that plan can be much worse.
+   */
+  planEachTime?: boolean;
+}
+
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<R[]>;
 }
 
 /**

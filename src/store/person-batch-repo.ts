@@ -53,6 +53,9 @@ export async function lookUpPeople(
      SELECT -1, NULL, t.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
        FROM (SELECT id FROM persons WHERE id = ANY($3::text[]) UNION ALL SELECT id FROM person_sources WHERE id = ANY($4::text[])) t`,
     [JSON.stringify(input), limit, ids.persons, ids.sources],
+    // A generic plan of this statement took 18 ms a batch of about 18 incoming people on
+    // PGlite, against 5 ms planned for the batch in hand.
+    { planEachTime: true },
   );
   for (const r of rows) {
     if (r.hit === null) taken.add(r.id);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, NoticeHandlers, Queryable } from './db.js';
+import type { Db, NoticeHandlers, Queryable, QueryOptions } from './db.js';
 import { isDatabaseUnavailable, OID, parseDate, parseInt8 } from './db.js';
 
 const types: pg.CustomTypesConfig = {
@@ -107,8 +107,8 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
   // given up for new ones, and a statement outside a transaction runs again unnamed, once.
   const names = new Map<string, string>();
   let generation = 0;
-  const named = (sql: string, params: unknown[] | undefined): pg.QueryConfig | null => {
-    if (!params || params.length === 0) return null;
+  const named = (sql: string, params: unknown[] | undefined, options: QueryOptions | undefined): pg.QueryConfig | null => {
+    if (!params || params.length === 0 || options?.planEachTime) return null;
     let name = names.get(sql);
     if (name === undefined) {
       if (names.size >= MAX_NAMED) return null;
@@ -118,8 +118,8 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     return { name, text: sql, values: params };
   };
   const asQueryable = (q: pg.Pool | pg.PoolClient, inTransaction: boolean): Queryable => ({
-    async query<R>(sql: string, params?: unknown[]) {
-      const config = named(sql, params);
+    async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
+      const config = named(sql, params, options);
       if (!config) return (await q.query(sql, params)).rows as R[];
       try {
         return (await q.query(config)).rows as R[];
@@ -174,12 +174,12 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
     return client;
   }
   const pooled: Queryable = {
-    async query<R>(sql: string, params?: unknown[]) {
-      if (listeners.size === 0) return asQueryable(pool, false).query<R>(sql, params);
+    async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
+      if (listeners.size === 0) return asQueryable(pool, false).query<R>(sql, params, options);
       const client = await checkout();
       let broken: Error | undefined;
       try {
-        return await asQueryable(client, false).query<R>(sql, params);
+        return await asQueryable(client, false).query<R>(sql, params, options);
       } catch (err) {
         if (connectionBroken(err)) broken = err as Error;
         throw err;

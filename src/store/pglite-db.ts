@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Transaction } from '@electric-sql/pglite';
 import { parse, PGlite, protocol } from '@electric-sql/pglite';
-import type { Db, NoticeHandlers, Queryable } from './db.js';
+import type { Db, NoticeHandlers, Queryable, QueryOptions } from './db.js';
 import { OID, parseDate, parseInt8 } from './db.js';
 
 const parsers = { [OID.INT8]: parseInt8, [OID.DATE]: parseDate };
@@ -147,11 +147,13 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     throw err;
   }
   const statements = new PreparedStatements(pg);
-  // Statements without parameters (DDL, migrations, SELECT 1) go PGlite's own way.
+  // Statements without parameters (DDL, migrations, SELECT 1), and those to be planned each
+  // time, go PGlite's own way.
+  const byName = (params: unknown[] | undefined, options: QueryOptions | undefined): params is unknown[] => !!params && params.length > 0 && !options?.planEachTime;
   const outside: Queryable = {
-    async query<R>(sql: string, params?: unknown[]) {
-      if (!params || params.length === 0) {
-        const { rows } = await pg.query<R>(sql);
+    async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
+      if (!byName(params, options)) {
+        const { rows } = await pg.query<R>(sql, params);
         if (DDL.test(sql)) await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => statements.forgetAll()));
         return rows;
       }
@@ -162,9 +164,9 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     },
   };
   const inside = (tx: Transaction, isClosed: () => boolean): Queryable => ({
-    async query<R>(sql: string, params?: unknown[]) {
-      if (!params || params.length === 0) {
-        const { rows } = await tx.query<R>(sql);
+    async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
+      if (!byName(params, options)) {
+        const { rows } = await tx.query<R>(sql, params);
         if (DDL.test(sql)) await pg._runExclusiveQuery(() => statements.forgetAll());
         return rows;
       }

@@ -33,6 +33,14 @@ describe('statements with parameters on the embedded database', () => {
     expect(await named()).toBe(3);
   });
 
+  it('plans a statement asked to be planned each time afresh, without a name', async () => {
+    await insert(db, 'k1');
+    for (let round = 0; round < 7; round++) expect(await db.query('SELECT id FROM kid WHERE id = ANY($1::text[])', [['k1', 'k2']], { planEachTime: true })).toEqual([{ id: 'k1' }]);
+    await db.transaction(async (tx) => expect(await tx.query('SELECT id FROM kid WHERE id = $1', ['k1'], { planEachTime: true })).toHaveLength(1));
+    // Only the insert has a name.
+    expect(await named()).toBe(1);
+  });
+
   it('still answers after the table it reads changes shape, inside a transaction and out', async () => {
     await insert(db, 'k1');
     expect(await db.query('SELECT * FROM kid WHERE id = $1', ['k1'])).toHaveLength(1);
