@@ -7,7 +7,7 @@
 // Also reported: the server's CPU time per answer (from /proc), which a shared, noisy
 // machine disturbs less than requests per second.
 import type { GatewayInfo, LoadResult } from './lib.js';
-import { loadWithCpu, machine, memoryMiB, record, startTarget } from './lib.js';
+import { benchNhsNumbers, loadWithCpu, machine, memoryMiB, record, startTarget } from './lib.js';
 import os from 'node:os';
 
 // Each cell is measured in BENCH_ROUNDS rounds of BENCH_SECONDS, the order reversed every other
@@ -35,13 +35,23 @@ const sample = await fetch(`http://127.0.0.1:${info.port}${nextPath()}`, { heade
 const bodyBytes = (await sample.text()).length;
 const ceiling = await startTarget<{ port: number }>('ceiling.ts', { BENCH_BODY_BYTES: String(Math.max(0, bodyBytes - 60)) });
 
-const cpis = (token: string, unscheduled: boolean, connections: number, seconds = duration) =>
+const cpis = (token: string, unscheduled: boolean, connections: number, seconds = duration, path = nextPath) =>
   loadWithCpu(gw.pid, {
     url: `http://127.0.0.1:${info.port}`,
     connections,
     duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath(), headers: { Authorization: `Bearer ${token}`, IsUnscheduledAccessEvent: String(unscheduled) } }) }],
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path(), headers: { Authorization: `Bearer ${token}`, IsUnscheduledAccessEvent: String(unscheduled) } }) }],
   });
+// A&E mostly asks about a child for the first time: the in-memory index has not seen them, so
+// the answer reads the database. Every other child of the population, in a scattered order
+// (a stride coprime with the count), a tenth of them on a plan; none asked twice while they last.
+const askedBefore = new Set([...info.onPlan, ...info.offPlan]);
+const neverAsked = benchNhsNumbers(0, info.people).filter((n) => !askedBefore.has(n));
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+let stride = 7919;
+while (gcd(stride, neverAsked.length) !== 1) stride += 2;
+let firstAsked = 0;
+const firstPath = () => `/fhir/CareTeam?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|${neverAsked[(firstAsked++ * stride) % neverAsked.length]}`;
 const bare = (connections: number, seconds = duration) => loadWithCpu(ceiling.pid, { url: `http://127.0.0.1:${ceiling.info.port}/fhir/CareTeam`, connections, duration: seconds });
 
 // Warm both (JIT, the index, the first audit batches) before measuring.
@@ -71,16 +81,22 @@ function combine(cells: Cell[]): Cell {
   };
 }
 for (const connections of connectionsList) {
-  const measured = { base: [] as Cell[], silent: [] as Cell[], unscheduled: [] as Cell[] };
-  const runs = { base: () => bare(connections), silent: () => cpis(info.tokens.scheduled, false, connections), unscheduled: () => cpis(info.tokens.unscheduled, true, connections) };
+  const measured = { base: [] as Cell[], silent: [] as Cell[], first: [] as Cell[], unscheduled: [] as Cell[] };
+  const runs = {
+    base: () => bare(connections),
+    silent: () => cpis(info.tokens.scheduled, false, connections),
+    first: () => cpis(info.tokens.scheduled, false, connections, duration, firstPath),
+    unscheduled: () => cpis(info.tokens.unscheduled, true, connections),
+  };
   for (let r = 0; r < rounds; r++) {
-    const order = (['base', 'silent', 'unscheduled'] as const).slice();
+    const order = (['base', 'silent', 'first', 'unscheduled'] as const).slice();
     if (r % 2 === 1) order.reverse();
     for (const cell of order) measured[cell].push(await runs[cell]());
   }
   const base = combine(measured.base);
   const silent = combine(measured.silent);
   const unscheduled = combine(measured.unscheduled);
+  const first = combine(measured.first);
   /** The mean over rounds of this cell's req/s as a share of the ceiling's in the same round, and each round's. */
   const share = (cells: Cell[]) => {
     const each = cells.map((c, k) => (100 * c.rps) / measured.base[k]!.rps);
@@ -90,9 +106,9 @@ for (const connections of connectionsList) {
     const ratio = cells ? share(cells) : null;
     return `| ${name} | ${connections} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.p999} | ${r.errors} | ${r.non2xx} | ${r.cpuPerRequest} | ${ratio ? `${Math.round(ratio.mean)}% (${ratio.each})` : '100%'} | ${cells ? (base.cpuPerRequest / r.cpuPerRequest).toFixed(2) : '1.00'} | ${cells ? `${(r.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}×` : ''} |`;
   };
-  rows.push(row('bare express ceiling', base, null), row('CP-IS silent read (audit)', silent, measured.silent), row('CP-IS unscheduled (access + LA notice + audit)', unscheduled, measured.unscheduled));
+  rows.push(row('bare express ceiling', base, null), row('CP-IS silent read (audit)', silent, measured.silent), row('CP-IS silent read, first question about each child', first, measured.first), row('CP-IS unscheduled (access + LA notice + audit)', unscheduled, measured.unscheduled));
   summary.push(
-    `${connections} connection${connections === 1 ? '' : 's'}: CP-IS silent read ${Math.round(silent.rps)} req/s = ${Math.round(share(measured.silent).mean)}% of the ceiling (${Math.round(base.rps)} req/s; target 60%), p99 ${silent.p99} ms (target < 10 ms at 10), ${(silent.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}× Medplum per core (target 4×)`,
+    `${connections} connection${connections === 1 ? '' : 's'}: CP-IS silent read ${Math.round(silent.rps)} req/s = ${Math.round(share(measured.silent).mean)}% of the ceiling (${Math.round(base.rps)} req/s; target 60%), p99 ${silent.p99} ms (target < 10 ms at 10), ${(silent.rps / cores / MEDPLUM_PER_VCPU).toFixed(1)}× Medplum per core (target 4×); first questions ${Math.round(first.rps)} req/s = ${Math.round(share(measured.first).mean)}%, p99 ${first.p99} ms`,
   );
 }
 const memory = memoryMiB(gw.pid);
@@ -100,6 +116,7 @@ await Promise.all([gw.stop(), ceiling.stop()]);
 
 const lines = [
   `\`npm run bench\` (bench/cpis-query.ts), ${info.database}, ${info.people.toLocaleString('en-GB')} people (${(info.people / 10).toLocaleString('en-GB')} on a plan; queries spread over ${info.onPlan.length} of them), ${rounds} rounds of ${duration} s per cell after a warm-up, the order reversed every other round (req/s and CPU the mean of the rounds, latencies the worst round's, % of ceiling the mean of each round's ratio, rounds in brackets), response ${bodyBytes} bytes; gateway resident memory at the end ${memory.rss} MiB (peak ${memory.peak} MiB).`,
+  `The first-question row asks about ${Math.min(firstAsked, neverAsked.length).toLocaleString('en-GB')} children never asked about before, each once${firstAsked > neverAsked.length ? ` (then ${(firstAsked - neverAsked.length).toLocaleString('en-GB')} again: the population ran out)` : ''}; the other rows cycle over the ${info.onPlan.length} children above, so their answers come from the in-memory index.`,
   `Per core = req/s ÷ ${cores} cores (the load generator's core counted against us); Medplum: ${MEDPLUM.rps.toLocaleString('en-GB')} req/s on ${MEDPLUM.vcpus} vCPU = ${Math.round(MEDPLUM_PER_VCPU)} per vCPU.`,
   '',
   ...rows,
