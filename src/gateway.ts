@@ -101,7 +101,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // A head for whatever was written while the gateway was down (sgw ingest, an upgrade), then one per interval.
   await treeHeads?.publishLogged();
   treeHeads?.start(config.auditHeadIntervalSeconds);
-  const groupCommit = new GroupCommitter(db);
+  const groupCommit = new GroupCommitter(db, audit instanceof AuditWriter ? audit : undefined);
   const ctx: GatewayContext = { db, cpisIndex, audit, groupCommit, treeHeads, agencies: directory.agencies, agreements: sharing.agreements, now, publicBaseUrl: config.publicBaseUrl, log, mappings, matcher, index, schoolCalendar, alertRules: alerting.rules };
   // Time-driven alert rules: once for whatever became due while the gateway was down, then every interval.
   const sweeper = new AlertSweeper(ctx, log);

@@ -30,6 +30,8 @@ export class AuditWriter implements AuditSink {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private head: AuditHead | null = null;
+  /** Settles when the append under way (the writer's own, or a group commit's) is over. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Db) {}
 
@@ -49,14 +51,38 @@ export class AuditWriter implements AuditSink {
     while (this.flushing) await this.flushing;
   }
 
-  private async commit(entries: AuditEntry[]): Promise<void> {
+  /**
+   * Runs `append` when no other append of this process is under way, given the head this
+   * process left (null when unknown), and keeps the head it leaves. Appends of this process
+   * taking turns means each finds the head where the last one left it, and continues from it
+   * without the head's lock. The group committer appends in its turn too: before, each of its
+   * commits moved the head under the writer, whose next batch failed its guard and was
+   * written again under the lock in a transaction (in CP-IS unscheduled reads, most batches).
+   * Start the turn before any transaction it runs: a turn waited for inside a transaction
+   * would deadlock on the embedded database, whose statements wait for that transaction.
+   */
+  async inTurn<T>(append: (head: AuditHead | null) => Promise<{ value: T; head: AuditHead | null }>): Promise<T> {
+    const before = this.turn;
+    let done = (): void => undefined;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    await before;
     try {
-      const done = (this.head ? await appendAfter(this.db, this.head, entries) : null) ?? (await this.db.transaction((tx) => appendLocked(tx, entries)));
-      this.head = done.head;
+      const out = await append(this.head);
+      this.head = out.head;
+      return out.value;
     } catch (err) {
       this.head = null;
       throw err;
+    } finally {
+      done();
     }
+  }
+
+  private async commit(entries: AuditEntry[]): Promise<void> {
+    await this.inTurn(async (head) => {
+      const done = (head ? await appendAfter(this.db, head, entries) : null) ?? (await this.db.transaction((tx) => appendLocked(tx, entries)));
+      return { value: undefined, head: done.head };
+    });
   }
 
   private async drain(): Promise<void> {

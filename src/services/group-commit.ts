@@ -1,4 +1,6 @@
-import { appendAuditEntries } from '../audit/audit-log.js';
+import type { AuditHead } from '../audit/audit-log.js';
+import { appendAfter, appendLocked } from '../audit/audit-log.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import type { AuditEntry } from '../model/audit-entry.js';
 import type { Db, Queryable } from '../store/db.js';
 
@@ -28,7 +30,29 @@ export class GroupCommitter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
 
-  constructor(private readonly db: Db) {}
+  /** `writer`: the process's audit writer, whose turns this committer's appends take too (AuditWriter.inTurn). */
+  constructor(
+    private readonly db: Db,
+    private readonly writer?: AuditWriter,
+  ) {}
+
+  /**
+   * One transaction of `fn`'s writes and their audit entries, in the writer's turn: the
+   * entries continue from the head the process left, without the head's lock when it has not
+   * moved; under the lock otherwise.
+   */
+  private inTransaction<T>(fn: (tx: Queryable) => Promise<{ value: T; audit: AuditEntry[] }>): Promise<T> {
+    const append = async (head: AuditHead | null) => {
+      let after = head;
+      const value = await this.db.transaction(async (tx) => {
+        const done = await fn(tx);
+        if (done.audit.length > 0) after = ((head ? await appendAfter(tx, head, done.audit) : null) ?? (await appendLocked(tx, done.audit))).head;
+        return done.value;
+      });
+      return { value, head: after };
+    };
+    return this.writer ? this.writer.inTurn(append) : append(null).then((out) => out.value);
+  }
 
   run<T>(work: GroupWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -57,16 +81,15 @@ export class GroupCommitter {
   private async together(group: Pending[]): Promise<boolean> {
     let values: unknown[];
     try {
-      values = await this.db.transaction(async (tx) => {
-        const out: unknown[] = [];
+      values = await this.inTransaction(async (tx) => {
+        const value: unknown[] = [];
         const audit: AuditEntry[] = [];
         for (const p of group) {
           const done = await p.work(tx);
-          out.push(done.value);
+          value.push(done.value);
           audit.push(...done.audit);
         }
-        await appendAuditEntries(tx, audit);
-        return out;
+        return { value, audit };
       });
     } catch {
       return false;
@@ -77,13 +100,7 @@ export class GroupCommitter {
 
   private async alone(p: Pending): Promise<void> {
     try {
-      p.resolve(
-        await this.db.transaction(async (tx) => {
-          const done = await p.work(tx);
-          await appendAuditEntries(tx, done.audit);
-          return done.value;
-        }),
-      );
+      p.resolve(await this.inTransaction(p.work));
     } catch (err) {
       p.reject(err);
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditWriter } from '../../src/audit/audit-writer.js';
 import { verifyAuditLog } from '../../src/audit/verify.js';
 import { GroupCommitter } from '../../src/services/group-commit.js';
 import type { Db, Queryable } from '../../src/store/db.js';
@@ -51,6 +52,25 @@ describe('group commit', () => {
     const requestIds = (await storedEntries(t.db)).map((e) => e.requestId);
     expect(requestIds.slice(5)).toEqual(['b1', 'b3']);
     expect(await verifyAuditLog(t.db)).toMatchObject({ ok: true, entries: 7 });
+  });
+
+  it('takes turns with the audit writer, so neither makes the other write under the head lock', async () => {
+    const seen: string[] = [];
+    const watched: Db = {
+      ...t.db,
+      query: (sql, params, options) => (seen.push(sql), t.db.query(sql, params, options)),
+      transaction: (fn) => t.db.transaction((tx) => fn({ query: (sql, params, options) => (seen.push(sql), tx.query(sql, params, options)) })),
+    };
+    const writer = new AuditWriter(watched);
+    const g = new GroupCommitter(watched, writer);
+    await writer.write(auditEntry(40, { requestId: 'w0' })); // the process's first append: the head is read under its lock
+    seen.length = 0;
+    const before = (await storedEntries(t.db)).length;
+    await Promise.all([g.run(insert('d1')), writer.write(auditEntry(41, { requestId: 'w1' })), g.run(insert('d2')), writer.write(auditEntry(42, { requestId: 'w2' })), g.run(insert('d3'))]);
+    await writer.write(auditEntry(43, { requestId: 'w3' }));
+    expect(seen.filter((sql) => sql.includes('FOR UPDATE'))).toEqual([]);
+    expect((await storedEntries(t.db)).slice(before).map((e) => e.requestId).sort()).toEqual(['d1', 'd2', 'd3', 'w1', 'w2', 'w3']);
+    expect(await verifyAuditLog(t.db)).toMatchObject({ ok: true });
   });
 
   it('settles nothing before its commit, and waits for queued works at shutdown', async () => {
