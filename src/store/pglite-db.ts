@@ -147,6 +147,8 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     throw err;
   }
   const statements = new PreparedStatements(pg);
+  /** Runs `fn` under PGlite's transaction and query locks, as its own query() outside a transaction does. */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => pg._runExclusiveTransaction(() => pg._runExclusiveQuery(fn));
   // Statements without parameters (DDL, migrations, SELECT 1), and those to be planned each
   // time, go PGlite's own way.
   const byName = (params: unknown[] | undefined, options: QueryOptions | undefined): params is unknown[] => !!params && params.length > 0 && !options?.planEachTime;
@@ -154,11 +156,11 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
       if (!byName(params, options)) {
         const { rows } = await pg.query<R>(sql, params);
-        if (DDL.test(sql)) await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => statements.forgetAll()));
+        if (DDL.test(sql)) await exclusive(() => statements.forgetAll());
         return rows;
       }
       await pg._checkReady(); // "PGlite is closed" once closed, as its own query says
-      const rows = await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => statements.run<R>(sql, params)));
+      const rows = await exclusive(() => statements.run<R>(sql, params));
       await pg.syncToFs();
       return rows;
     },
@@ -188,7 +190,7 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
       }),
     exec: async (sql) => {
       await pg.exec(sql);
-      await pg._runExclusiveTransaction(() => pg._runExclusiveQuery(() => statements.forgetAll()));
+      await exclusive(() => statements.forgetAll());
     },
     // One session, one process: every notice is this process's own, handed over as its
     // statement or commit completes, and none can be missed.
