@@ -11,9 +11,8 @@ import { NHS_NUMBER_SYSTEM } from '../model/systems.js';
 import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { ACCESS_HISTORY_LIMIT, recordAccess } from '../store/access-repo.js';
-import { insertCommunication } from '../store/communications-repo.js';
-import type { WebhookEvent } from '../store/outbox-repo.js';
-import { communicationCreated, enqueueWebhooks } from '../store/outbox-repo.js';
+import type { StoredCommunication } from '../store/communications-repo.js';
+import { communicationCreated, webhookNotices } from '../store/outbox-repo.js';
 import type { AuditScope } from './audit-scope.js';
 import { auditNow, inGroupCommit, refuse } from './audit-scope.js';
 import type { GatewayContext } from './context.js';
@@ -95,41 +94,27 @@ export async function queryProtectionPlans(ctx: GatewayContext, scope: AuditScop
     return { nhsNumber: query.nhsNumber, person, plans, accesses: plans.length > 0 ? (found?.accesses ?? []) : [], today };
   }
 
-  // Group commit: A&E departments ask in bursts, and each answer waits for its commit.
-  const current = await inGroupCommit(ctx, scope, auditOutcome, async (tx) => {
-    const access = await recordAccess(tx, {
-      id: randomUUID(),
+  // The owning LAs' notifications, and the webhook notices that announce them: written with
+  // the access, in one statement, and committed with it and the audit entry.
+  const at = now.toISOString();
+  const accessor = { sub: requester.sub, agency: requester.agency, role: requester.role };
+  const accessorAgency = agencyOf(ctx, requester.agency);
+  const communications: StoredCommunication[] = [...new Set(plans.map((p) => p.owner))].map((owner) => {
+    const id = randomUUID();
+    return {
+      id,
+      recipient: owner,
+      category: ACCESS_NOTIFICATION.code,
+      createdAt: at,
       personId: person.id,
-      accessor: { sub: requester.sub, agency: requester.agency, role: requester.role },
-      purpose: requester.purposeClaim ?? '',
-      unscheduled: true,
-      at: now.toISOString(),
-    });
-    const accessorAgency = agencyOf(ctx, requester.agency);
-    const webhooks: WebhookEvent[] = [];
-    for (const owner of new Set(plans.map((p) => p.owner))) {
-      const id = randomUUID();
-      const communication = { id, recipient: owner, category: ACCESS_NOTIFICATION.code, createdAt: now.toISOString() };
-      webhooks.push(communicationCreated(communication));
-      await insertCommunication(tx, {
-        ...communication,
-        personId: person.id,
-        resource: accessNotification({
-          id,
-          at: now.toISOString(),
-          nhsNumber: query.nhsNumber,
-          planIds: plans.filter((p) => p.owner === owner).map((p) => p.id),
-          owner: agencyOf(ctx, owner),
-          accessor: { sub: requester.sub, agency: requester.agency, role: requester.role },
-          accessorAgency,
-          purpose: requester.purposeClaim ?? '',
-        }),
-      });
-    }
-    // The owning LAs' webhook notices commit with the notifications they announce.
-    await enqueueWebhooks(tx, ctx.agencies, webhooks, now.toISOString());
-    return access;
+      resource: accessNotification({ id, at, nhsNumber: query.nhsNumber, planIds: plans.filter((p) => p.owner === owner).map((p) => p.id), owner: agencyOf(ctx, owner), accessor, accessorAgency, purpose: requester.purposeClaim ?? '' }),
+    };
   });
+  const notices = webhookNotices(ctx.agencies, communications.map(communicationCreated), at);
+  // Group commit: A&E departments ask in bursts, and each answer waits for its commit.
+  const current = await inGroupCommit(ctx, scope, auditOutcome, (tx) =>
+    recordAccess(tx, { id: randomUUID(), personId: person.id, accessor, purpose: requester.purposeClaim ?? '', unscheduled: true, at }, { communications, notices, at }),
+  );
   // The history the lookup read, with this access in front when it is listed (not a repeat within 24 h).
   const accesses = (current.listed ? [current, ...(found?.accesses ?? [])] : (found?.accesses ?? [])).slice(0, ACCESS_HISTORY_LIMIT);
   return { nhsNumber: query.nhsNumber, person, plans, accesses, today };

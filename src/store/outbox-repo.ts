@@ -44,30 +44,60 @@ export function communicationCreated(c: { id: string; recipient: string; categor
   return { recipient: c.recipient, communicationId: c.id, event: { type: 'communication.created', category: c.category, sentAt: c.createdAt } };
 }
 
+/** A webhook notice to queue: for `communicationId`, to `recipient`. */
+export interface QueuedNotice {
+  recipient: string;
+  communicationId: string;
+  notice: WebhookNotice;
+}
+
+/**
+ * The notices to queue for `events`: one for each recipient that has a webhook configured.
+ * Throws, naming the Communication, on an event that carries more than a notice may.
+ */
+export function webhookNotices(agencies: ReadonlyMap<string, Agency>, events: WebhookEvent[], at: string): QueuedNotice[] {
+  const out: QueuedNotice[] = [];
+  for (const e of events) {
+    if (!agencies.get(e.recipient)?.webhook) continue;
+    const input = NoticeInputSchema.safeParse(e.event);
+    if (!input.success) throw new Error(`webhook event for ${e.communicationId}: ${input.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
+    out.push({
+      recipient: e.recipient,
+      communicationId: e.communicationId,
+      notice: {
+        type: 'communication.created',
+        id: webhookId(e.recipient, e.communicationId),
+        recipient: e.recipient,
+        communication: `Communication/${e.communicationId}`,
+        category: input.data.category,
+        sentAt: input.data.sentAt ?? at,
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * SQL that queues the notices given as a JSON array of {recipient, communicationId, notice}
+ * in parameter `$notices`, due at `$at`: a statement of its own, or a data-modifying WITH
+ * clause of a statement that writes more. A (recipient, Communication) already queued, or
+ * named twice, is queued once.
+ */
+export function queueNoticesSql(notices: number, at: number): string {
+  return `INSERT INTO webhook_outbox (recipient, communication_id, event, created_at, next_attempt_at)
+    SELECT n.recipient, n."communicationId", n.notice, $${at}::timestamptz, $${at}::timestamptz
+    FROM jsonb_to_recordset($${notices}::jsonb) AS n(recipient text, "communicationId" text, notice jsonb)
+    ON CONFLICT (recipient, communication_id) DO NOTHING`;
+}
+
 /**
  * Queues webhook deliveries in the caller's transaction, for the recipients that have a
  * webhook configured: the notice commits with the Communication it announces, or neither
  * does. Enqueuing the same (recipient, Communication) again changes nothing.
  */
 export async function enqueueWebhooks(q: Queryable, agencies: ReadonlyMap<string, Agency>, events: WebhookEvent[], at: string): Promise<void> {
-  for (const e of events) {
-    if (!agencies.get(e.recipient)?.webhook) continue;
-    const input = NoticeInputSchema.safeParse(e.event);
-    if (!input.success) throw new Error(`webhook event for ${e.communicationId}: ${input.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`);
-    const notice: WebhookNotice = {
-      type: 'communication.created',
-      id: webhookId(e.recipient, e.communicationId),
-      recipient: e.recipient,
-      communication: `Communication/${e.communicationId}`,
-      category: input.data.category,
-      sentAt: input.data.sentAt ?? at,
-    };
-    await q.query(
-      `INSERT INTO webhook_outbox (recipient, communication_id, event, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (recipient, communication_id) DO NOTHING`,
-      [e.recipient, e.communicationId, JSON.stringify(notice), at],
-    );
-  }
+  const notices = webhookNotices(agencies, events, at);
+  if (notices.length > 0) await q.query(queueNoticesSql(1, 2), [JSON.stringify(notices), at]);
 }
 
 /** An outbox row taken by the delivery worker for one attempt. */
