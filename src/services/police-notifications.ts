@@ -21,7 +21,7 @@ import type { Requester } from '../policy/authorise.js';
 import { authorise } from '../policy/authorise.js';
 import { redact } from '../policy/decide.js';
 import { nextSchoolDayStart } from '../policy/school-days.js';
-import { insertCommunication } from '../store/communications-repo.js';
+import { insertCommunications } from '../store/communications-repo.js';
 import type { Queryable } from '../store/db.js';
 import type { NotificationRoute, StoredNotification } from '../store/notifications-repo.js';
 import { insertNotificationRoutes, lockNotificationKey, notificationById, notificationByReference, notificationsOfForce, routesOf, saveNotification, saveNotificationPeople } from '../store/notifications-repo.js';
@@ -430,7 +430,7 @@ async function storeVersion(
     );
   }
   if (relationships.length > 0) await upsertRecords(tx, relationships, ctx.index.records);
-  for (const c of communications) await insertCommunication(tx, { ...c, createdAt: now });
+  await insertCommunications(tx, communications.map((c) => ({ ...c, createdAt: now })));
   await insertNotificationRoutes(tx, version, routes);
   await enqueueWebhooks(tx, ctx.agencies, communications.map((c) => ({ recipient: c.recipient, communicationId: c.id, event: { category: c.category } })), now);
   await raiseNotificationAlerts(ctx, tx, record, responsible);

@@ -1,5 +1,6 @@
 import type { AccessRecord } from '../model/access-record.js';
 import type { StoredCommunication } from './communications-repo.js';
+import { insertCommunicationsSql } from './communications-repo.js';
 import type { Queryable } from './db.js';
 import type { QueuedNotice } from './outbox-repo.js';
 import { queueNoticesSql } from './outbox-repo.js';
@@ -27,9 +28,7 @@ const RECORD_ACCESS = 'SELECT sgw_record_access($1, $2, $3, $4, $5, $6, $7, $8, 
  * difference.
  */
 const RECORD_ACCESS_AND_SEND = `WITH sent AS (
-    INSERT INTO communications (id, recipient, category, person_id, created_at, resource)
-    SELECT c.id, c.recipient, c.category, c."personId", c."createdAt", c.resource
-    FROM jsonb_to_recordset($10::jsonb) AS c(id text, recipient text, category text, "personId" text, "createdAt" timestamptz, resource jsonb)
+    ${insertCommunicationsSql(10)}
   ), queued AS (
     ${queueNoticesSql(11, 12)}
   )

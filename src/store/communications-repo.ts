@@ -9,15 +9,24 @@ export interface StoredCommunication {
   resource: fhir4.Communication;
 }
 
+/**
+ * SQL that adds the Communications given as a JSON array of StoredCommunication in parameter
+ * `$rows`: a statement of its own, or a data-modifying WITH clause of a statement that writes
+ * more (a CP-IS access with its notifications, src/store/access-repo.ts).
+ */
+export function insertCommunicationsSql(rows: number): string {
+  return `INSERT INTO communications (id, recipient, category, person_id, created_at, resource)
+    SELECT c.id, c.recipient, c.category, c."personId", c."createdAt", c.resource
+    FROM jsonb_to_recordset($${rows}::jsonb) AS c(id text, recipient text, category text, "personId" text, "createdAt" timestamptz, resource jsonb)`;
+}
+
+/** Adds Communications to their recipients' inboxes, in one statement. */
+export async function insertCommunications(q: Queryable, communications: StoredCommunication[]): Promise<void> {
+  if (communications.length > 0) await q.query(insertCommunicationsSql(1), [JSON.stringify(communications)]);
+}
+
 export async function insertCommunication(q: Queryable, c: StoredCommunication): Promise<void> {
-  await q.query('INSERT INTO communications (id, recipient, category, person_id, created_at, resource) VALUES ($1, $2, $3, $4, $5, $6)', [
-    c.id,
-    c.recipient,
-    c.category,
-    c.personId,
-    c.createdAt,
-    JSON.stringify(c.resource),
-  ]);
+  await insertCommunications(q, [c]);
 }
 
 /** An agency's inbox, newest first. */
